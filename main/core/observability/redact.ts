@@ -6,7 +6,8 @@
 export const REDACTED = '[REDACTED]';
 
 /** Field names whose values are always secret, compared case-insensitively on a normalized key. */
-const SECRET_KEY = /(authorization|api[-_]?key|token|secret|password|passwd|cookie|shard[-_]?token|private[-_]?key|credential|session[-_]?id)/i;
+const SECRET_KEY =
+  /(authorization|api[-_]?key|token|secret|password|passwd|cookie|shard[-_]?token|private[-_]?key|credential|session[-_]?id)/i;
 
 /** Shapes of secrets that can appear inside free text. */
 const TEXT_PATTERNS: Array<[RegExp, string]> = [

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactFields, redactText, registerSecret } from '../../../../main/core/observability/redact.js';
+import {
+  REDACTED,
+  redactFields,
+  redactText,
+  registerSecret,
+} from '../../../../main/core/observability/redact.js';
 
 describe('redactText', () => {
   it('masks bearer tokens, API keys and URL credentials', () => {
-    const text = 'auth Bearer abcdef123456 key sk-proj-0123456789abcdef url https://bob:hunter22@example.com/x';
+    const text =
+      'auth Bearer abcdef123456 key sk-proj-0123456789abcdef url https://bob:hunter22@example.com/x';
     const out = redactText(text);
     expect(out).not.toContain('abcdef123456');
     expect(out).not.toContain('sk-proj-0123456789abcdef');
@@ -24,7 +30,11 @@ describe('redactText', () => {
 describe('redactFields', () => {
   it('masks secret-named fields, including multi-valued headers, and leaves numbers alone', () => {
     const out = redactFields({
-      headers: { Authorization: ['Bearer q'], 'X-Tunnel-Shard-Token': 'shard-1', Accept: ['application/json'] },
+      headers: {
+        Authorization: ['Bearer q'],
+        'X-Tunnel-Shard-Token': 'shard-1',
+        Accept: ['application/json'],
+      },
       max_tokens: 12,
       nested: [{ apiKey: 'k' }],
     });
