@@ -56,10 +56,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['*', '!./**', '!../**'], message: 'preload/contract imports nothing outside itself.' },
-            { group: ['../../**'], message: 'preload/contract imports nothing outside itself.' },
-          ],
+          patterns: [{ regex: '^(?!\\./)', message: 'preload/contract imports nothing outside itself.' }],
         },
       ],
     },
