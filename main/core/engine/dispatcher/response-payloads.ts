@@ -3,6 +3,7 @@
  * Pure functions; headers come only from the outcome (channels already apply the allowlist).
  */
 import type { ChannelOutcome } from '../channels/channel.js';
+import { filterResponseHeaders } from '../protocol/response-headers.js';
 import type { JsonObject, PolledCommand, ResponsePayload, TunnelFailure } from '../protocol/wire.js';
 
 type FailureOutcome = Extract<ChannelOutcome, { kind: 'failure' }>;
@@ -67,11 +68,13 @@ export function terminalPayload(command: PolledCommand, outcome: ChannelOutcome)
   const base = { request_id: command.request_id, channel: command.channel };
   if (command.command_type === 'session_termination') {
     // Whatever happened, a session termination is answered as such (failure → its status, no body).
+    // Its headers are filtered here (cold path): stream channels answer 405 with `Allow`, which
+    // the response-header allowlist does not admit.
     return {
       ...base,
       resp_type: 'session_termination_response',
       resp_code: outcome.status,
-      resp_headers: outcome.kind === 'failure' ? {} : outcome.headers,
+      resp_headers: outcome.kind === 'failure' ? {} : filterResponseHeaders(outcome.headers),
     };
   }
   switch (outcome.kind) {
