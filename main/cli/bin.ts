@@ -4,6 +4,9 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { bundleCommand } from './commands/bundle.js';
+import { initCommand } from './commands/init.js';
+import { profilesCommand } from './commands/profiles.js';
 import { relayCommand } from './commands/relay.js';
 import { runCommand } from './commands/run.js';
 import { EXIT, type CliIo } from './cli-io.js';
@@ -14,7 +17,10 @@ const USAGE = `mcp-tunnel ${PRODUCT_VERSION}: put private MCP servers behind an 
 Usage: mcp-tunnel <command> [options]
 
 Commands:
-  run        run a tunnel (--demo: embedded relay + demo server, the default with no configuration)
+  run        run tunnels (--demo: embedded relay + demo server, the default with no configuration)
+  init       write a profile from a sample (the reference client's init flags work)
+  profiles   list, show, add, edit, rm, import profiles
+  bundle     write a redacted support bundle (logs, config, metrics) to share
   relay      run a self-hosted relay, manage its tunnels
   version    print the version
 
@@ -25,6 +31,9 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   run: runCommand,
+  init: initCommand,
+  profiles: profilesCommand,
+  bundle: (argv, io) => bundleCommand(argv, io),
   relay: relayCommand,
   version: async (_argv, io) => {
     io.stdout.write(`${PRODUCT_VERSION}\n`);

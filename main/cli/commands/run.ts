@@ -1,49 +1,72 @@
 /**
- * `mcp-tunnel run`: run a tunnel in the foreground until Ctrl-C.
+ * `mcp-tunnel run`: run tunnels in the foreground until Ctrl-C.
  *
  *   run --demo                 embedded relay + demo MCP server + tunnel (offline, no account);
  *                              the default when nothing is configured
- *   run                        one tunnel from the reference client's environment variables
- *   --info-file PATH           once ready, write {mcp_url, connector_token, tunnel_id, ...} as JSON
- *   --log.level L              debug | info | warn | error (default LOG_LEVEL or info)
- *   --log.format F             text | json (default text)
+ *   run --profile NAME ...     the named profiles (repeatable; a path to a .yaml works too)
+ *   run [reference flags]      one tunnel from the reference client's environment variables
+ *                              and flags (--control-plane.tunnel-id, --mcp.command, ...)
+ *   run                        with nothing configured: profiles marked autostart, else the demo
+ *
+ *   --info-file PATH           once every tunnel is ready, write admin_url, admin_token,
+ *                              tunnel_id (and for our own front door mcp_url, connector_token)
  *   --health.listen-addr A     admin listener (healthz, readyz, metrics, api, ui); default
- *                              HEALTH_LISTEN_ADDR or 127.0.0.1 on a free port
+ *                              HEALTH_LISTEN_ADDR, the profile's, or 127.0.0.1 on a free port
+ *   --log.level L, --log.format text|json
+ *   --profile-dir DIR          where profiles live (default MCP_TUNNEL_PROFILE_DIR or the
+ *                              platform config directory)
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { TunnelSummary } from '../../../preload/contract/dto.js';
-import { AdminListenError, startAdminHttpServer } from '../../core/admin/admin-http-server.js';
-import { AdminService } from '../../core/admin/admin-service.js';
-import { RequestLog } from '../../core/admin/request-log.js';
-import { TunnelManager } from '../../core/admin/tunnel-manager.js';
-import { PRODUCT_VERSION } from '../../core/runtime/product.js';
+import { AdminListenError } from '../../core/admin/admin-http-server.js';
+import type { TunnelManager } from '../../core/admin/tunnel-manager.js';
+import { createFileLogSink } from '../../core/observability/file-log.js';
+import { defaultLogDir } from '../../core/observability/file-log-paths.js';
 import { isLogLevel, LogHub, type Logger } from '../../core/observability/logger.js';
-import {
-  ConfigError,
-  environmentConfiguresTunnel,
-  tunnelConfigFromEnv,
-} from '../../core/profiles/env-config.js';
-import { startDemoRelay } from '../../core/demo/demo-tunnel.js';
+import { ConfigError } from '../../core/profiles/env-config.js';
+import { PROFILE_FLAG_OPTIONS } from '../../core/profiles/profile-flags.js';
+import { resolveProfileDir } from '../../core/profiles/profile-paths.js';
+import { ProfileStore } from '../../core/profiles/profile-store.js';
+import { createKeychainStore } from '../../core/secrets/keychain-store.js';
+import { SecretError } from '../../core/secrets/secret-ref.js';
 import { EXIT, type CliIo } from '../cli-io.js';
+import { startDaemon } from '../daemon.js';
 import { streamSink } from '../log-output.js';
+import { tunnelSources } from '../tunnel-sources.js';
 
-const USAGE = `Usage: mcp-tunnel run [--demo] [--info-file PATH] [--log.level LEVEL] [--log.format text|json]
+const USAGE = `Usage: mcp-tunnel run [--demo | --profile NAME ...] [--info-file PATH]
+                      [--health.listen-addr HOST:PORT] [--log.level LEVEL] [--log.format text|json]
+                      [reference flags: --control-plane.tunnel-id ID --mcp.command CMD ...]
 
-Without --demo, the tunnel is configured by CONTROL_PLANE_TUNNEL_ID, CONTROL_PLANE_API_KEY and
-MCP_COMMAND or MCP_SERVER_URL (see the README). With nothing configured, --demo is assumed.
+Without --demo or --profile, the tunnel comes from CONTROL_PLANE_TUNNEL_ID, CONTROL_PLANE_API_KEY
+and MCP_COMMAND or MCP_SERVER_URL (see the README); with nothing configured, profiles marked
+autostart run, else the local demo.
 `;
 
 export interface RunInfo {
-  tunnel_id: string;
   /** The admin UI, already signed in (`…/ui/#token=…`). */
   admin_url: string;
   /** Bearer token for the admin API (`/api/*`). */
   admin_token: string;
+  /** The first tunnel's id. */
+  tunnel_id: string;
+  /** Set when the front door is ours (the demo). */
   mcp_url?: string;
   connector_token?: string;
   control_plane_url?: string;
+  tunnels: Array<{ id: string; tunnel_id: string; mcp_url?: string }>;
 }
+
+const OPTIONS = {
+  ...PROFILE_FLAG_OPTIONS,
+  demo: { type: 'boolean' },
+  profile: { type: 'string', multiple: true },
+  'profile-dir': { type: 'string' },
+  'info-file': { type: 'string' },
+  'admin.allow-remote': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   let values: ReturnType<typeof parse>['values'];
@@ -57,6 +80,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(USAGE);
     return EXIT.ok;
   }
+  if (values.demo && values.profile?.length) {
+    io.stderr.write('mcp-tunnel run: use either --demo or --profile, not both.\n');
+    return EXIT.usage;
+  }
   const level = values['log.level'] ?? io.env.LOG_LEVEL ?? 'info';
   if (!isLogLevel(level)) {
     io.stderr.write(`mcp-tunnel run: log level '${level}' is not one of debug, info, warn, error.\n`);
@@ -69,104 +96,94 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const hub = new LogHub({ level });
   hub.addSink(streamSink(io.stderr, format));
+  const fileLog = createFileLogSink({ dir: defaultLogDir(io.env) });
+  hub.addSink(fileLog.sink);
   const log = hub.logger('run');
-
-  const demo = values.demo === true || !environmentConfiguresTunnel(io.env);
   const signal = io.signal ?? new AbortController().signal;
   const cleanups: Array<() => Promise<void>> = [];
-  const manager = new TunnelManager({ logger: hub.logger() });
-  let info: Omit<RunInfo, 'admin_url' | 'admin_token'>;
-  try {
-    if (demo) {
-      if (values.demo !== true)
-        log.info('nothing is configured: starting the local demo (use --demo to say so explicitly)');
-      const setup = await startDemoRelay(hub.logger());
-      cleanups.push(() => setup.relay.close());
-      manager.add({
-        id: 'demo',
-        displayName: 'Demo',
-        connection: 'demo',
-        enabled: true,
-        load: async () => setup.config,
-        mcpUrl: setup.relay.mcpUrl,
-        connectorToken: setup.relay.connectorToken,
-      });
-      info = {
-        tunnel_id: setup.relay.tunnelId,
-        mcp_url: setup.relay.mcpUrl,
-        connector_token: setup.relay.connectorToken,
-        control_plane_url: setup.relay.controlPlaneUrl,
-      };
-    } else {
-      // Validate once up front so a bad environment is a usage error, not a tunnel in `error`.
-      const config = await tunnelConfigFromEnv({ env: io.env });
-      manager.add({
-        id: 'env',
-        displayName: 'Environment',
-        connection: 'openai',
-        enabled: true,
-        load: () => tunnelConfigFromEnv({ env: io.env }),
-      });
-      info = { tunnel_id: config.controlPlane.tunnelId };
-    }
-    const requests = new RequestLog();
-    const service = new AdminService({ manager, logs: hub, requests, version: PRODUCT_VERSION });
-    const admin = await startAdminHttpServer({
-      service,
-      readiness: () => manager.readiness(),
-      logger: hub.logger(),
-      listen: values['health.listen-addr'] ?? io.env.HEALTH_LISTEN_ADDR ?? '127.0.0.1:0',
-    });
-    cleanups.unshift(() => admin.close());
-    const stopWatching = watchStates(manager, log);
-    cleanups.unshift(async () => stopWatching());
-    cleanups.unshift(() => manager.stopAll());
 
-    await manager.startEnabled();
-    await Promise.all(manager.ids().map((id) => whenReady(manager, id, signal)));
-    const full: RunInfo = { ...info, admin_url: admin.uiUrl, admin_token: admin.token };
-    announce(io, full, demo);
+  try {
+    const store = new ProfileStore({
+      dir: resolveProfileDir(values['profile-dir'], { env: io.env }),
+      logger: hub.logger('profiles'),
+    });
+    const sources = await tunnelSources({
+      demo: values.demo === true,
+      profiles: values.profile ?? [],
+      flags: values,
+      env: io.env,
+      store,
+      keychain: createKeychainStore({ logger: hub.logger('keychain') }),
+      logger: hub.logger(),
+    });
+    cleanups.push(() => sources.close());
+    const daemon = await startDaemon({
+      hub,
+      specs: sources.specs,
+      listen:
+        values['health.listen-addr'] ??
+        values['health-listen-addr'] ??
+        io.env.HEALTH_LISTEN_ADDR ??
+        sources.first?.health.listenAddr ??
+        '127.0.0.1:0',
+      allowRemote: values['admin.allow-remote'] === true,
+    });
+    cleanups.unshift(() => daemon.close());
+    const stopWatching = watchStates(daemon.manager, log);
+    cleanups.unshift(async () => stopWatching());
+
+    await daemon.manager.startEnabled();
+    await Promise.all(daemon.manager.ids().map((id) => whenReady(daemon.manager, id, signal)));
+    const summaries = daemon.manager.summaries();
+    const info: RunInfo = {
+      admin_url: daemon.admin.uiUrl,
+      admin_token: daemon.admin.token,
+      tunnel_id: summaries[0]?.tunnelId ?? '',
+      ...(sources.mode === 'demo' && sources.demo
+        ? {
+            mcp_url: sources.demo.relay.mcpUrl,
+            connector_token: sources.demo.relay.connectorToken,
+            control_plane_url: sources.demo.relay.controlPlaneUrl,
+          }
+        : {}),
+      tunnels: summaries.map((s) => ({
+        id: s.id,
+        tunnel_id: s.tunnelId,
+        ...(s.mcpUrl ? { mcp_url: s.mcpUrl } : {}),
+      })),
+    };
+    announce(io, info, summaries);
     if (values['info-file'])
-      await writeFile(values['info-file'], `${JSON.stringify(full, null, 2)}\n`, { mode: 0o600 });
+      await writeFile(values['info-file'], `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     await waitForAbort(signal);
     return EXIT.ok;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof AdminListenError) {
+    if (err instanceof ConfigError || err instanceof SecretError || err instanceof AdminListenError) {
       io.stderr.write(`mcp-tunnel run: ${err.message}\n`);
       return EXIT.usage;
     }
     if (signal.aborted) return EXIT.ok;
-    log.error('the tunnel could not start', { error: err as Error });
+    log.error('could not start', { error: err as Error });
     return EXIT.failure;
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     log.info('stopped');
+    await fileLog.close();
   }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, strict: true, allowPositionals: false, options: OPTIONS });
 }
 
 async function whenReady(manager: TunnelManager, id: string, signal: AbortSignal): Promise<void> {
   const tunnel = manager.get(id).tunnel;
-  if (!tunnel) {
-    const s = manager.get(id).summary().state;
-    throw new Error(`tunnel ${id} did not start: ${s.reason}`);
-  }
+  if (!tunnel)
+    throw new ConfigError(
+      'tunnel_not_started',
+      `tunnel ${id} did not start: ${manager.get(id).summary().state.reason}`,
+    );
   await tunnel.whenReady(signal);
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      demo: { type: 'boolean' },
-      'info-file': { type: 'string' },
-      'log.level': { type: 'string' },
-      'log.format': { type: 'string' },
-      'health.listen-addr': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
 }
 
 function watchStates(manager: TunnelManager, log: Logger): () => void {
@@ -183,11 +200,10 @@ function watchStates(manager: TunnelManager, log: Logger): () => void {
   });
 }
 
-function announce(io: CliIo, info: RunInfo, demo: boolean): void {
-  const lines = [
-    `\nMCP Tunnel is ready (tunnel ${info.tunnel_id}).`,
-    `  Admin UI:         ${info.admin_url}`,
-  ];
+function announce(io: CliIo, info: RunInfo, summaries: TunnelSummary[]): void {
+  const lines = [`\nMCP Tunnel is ready.`, `  Admin UI:         ${info.admin_url}`];
+  for (const s of summaries)
+    lines.push(`  Tunnel ${s.id}: ${s.tunnelId}${s.mcpUrl ? `  →  ${s.mcpUrl}` : ''}`);
   if (info.mcp_url && info.connector_token) {
     lines.push(
       `  MCP URL:          ${info.mcp_url}`,
@@ -195,7 +211,7 @@ function announce(io: CliIo, info: RunInfo, demo: boolean): void {
       '',
       'Add it to Codex:',
       `  export MCP_TUNNEL_TOKEN=${info.connector_token}`,
-      `  codex mcp add ${demo ? 'mcp-tunnel-demo' : 'mcp-tunnel'} --url ${info.mcp_url} --bearer-token-env-var MCP_TUNNEL_TOKEN`,
+      `  codex mcp add mcp-tunnel-demo --url ${info.mcp_url} --bearer-token-env-var MCP_TUNNEL_TOKEN`,
     );
   }
   lines.push('', 'Press Ctrl-C to stop.\n');

@@ -22,10 +22,15 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Profiles and logs in the test's own temp dir, never the user's. */
+function isolated(): NodeJS.ProcessEnv {
+  return { MCP_TUNNEL_PROFILE_DIR: join(dir, 'profiles'), MCP_TUNNEL_LOG_DIR: join(dir, 'logs') };
+}
+
 describe('mcp-tunnel run --demo', () => {
   it('serves the demo server through the embedded relay to a real MCP client, then stops cleanly on Ctrl-C', async () => {
     const infoFile = join(dir, 'info.json');
-    cli = startCli(['run', '--demo', '--info-file', infoFile]);
+    cli = startCli(['run', '--demo', '--info-file', infoFile], isolated());
     const info = await waitForJsonFile<RunInfo>(infoFile, cli);
     expect(info.mcp_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/mcp\/tunnel_[a-z0-9]{32}$/);
     expect(cli.stdout()).toContain('codex mcp add mcp-tunnel-demo');
@@ -53,13 +58,14 @@ describe('mcp-tunnel run --demo', () => {
   });
 
   it('refuses a bad log level with a usage error', async () => {
-    cli = startCli(['run', '--demo', '--log.level', 'loud']);
+    cli = startCli(['run', '--demo', '--log.level', 'loud'], isolated());
     expect(await cli.exited).toBe(2);
     expect(cli.stderr()).toMatch(/debug, info, warn, error/);
   });
 
   it('explains what is missing when the environment half-configures a tunnel', async () => {
     cli = startCli(['run'], {
+      ...isolated(),
       CONTROL_PLANE_TUNNEL_ID: 'tunnel_0123456789abcdef0123456789abcdef',
       CONTROL_PLANE_API_KEY: 'sk-x',
     });
