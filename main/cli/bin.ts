@@ -4,11 +4,6 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bundleCommand } from './commands/bundle.js';
-import { initCommand } from './commands/init.js';
-import { profilesCommand } from './commands/profiles.js';
-import { relayCommand } from './commands/relay.js';
-import { runCommand } from './commands/run.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { PRODUCT_VERSION } from '../core/runtime/product.js';
 
@@ -21,6 +16,7 @@ Commands:
   init       write a profile from a sample (the reference client's init flags work)
   profiles   list, show, add, edit, rm, import profiles
   bundle     write a redacted support bundle (logs, config, metrics) to share
+  codex      add a tunnel to OpenAI Codex (add, remove, verify, preview)
   relay      run a self-hosted relay, manage its tunnels
   version    print the version
 
@@ -29,12 +25,14 @@ Run 'mcp-tunnel <command> --help' for a command's options.
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
+// Each command's module is loaded only when that command runs: `run` then never loads the
+// relay, `relay serve` never loads the admin server, and start-up memory stays small.
 const COMMANDS: Record<string, Command> = {
-  run: runCommand,
-  init: initCommand,
-  profiles: profilesCommand,
-  bundle: (argv, io) => bundleCommand(argv, io),
-  relay: relayCommand,
+  run: async (argv, io) => (await import('./commands/run.js')).runCommand(argv, io),
+  init: async (argv, io) => (await import('./commands/init.js')).initCommand(argv, io),
+  profiles: async (argv, io) => (await import('./commands/profiles.js')).profilesCommand(argv, io),
+  bundle: async (argv, io) => (await import('./commands/bundle.js')).bundleCommand(argv, io),
+  relay: async (argv, io) => (await import('./commands/relay.js')).relayCommand(argv, io),
   version: async (_argv, io) => {
     io.stdout.write(`${PRODUCT_VERSION}\n`);
     return EXIT.ok;
