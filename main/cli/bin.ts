@@ -15,6 +15,7 @@ Commands:
   run        run tunnels (--demo: embedded relay + demo server, the default with no configuration)
   init       write a profile from a sample (the reference client's init flags work)
   profiles   list, show, add, edit, rm, import profiles
+  doctor     check a profile end to end: secrets, keychain, control plane, MCP servers
   bundle     write a redacted support bundle (logs, config, metrics) to share
   codex      add a tunnel to OpenAI Codex (add, remove, verify, preview)
   relay      run a self-hosted relay, manage its tunnels

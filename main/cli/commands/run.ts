@@ -20,6 +20,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { TunnelSummary } from '../../../preload/contract/dto.js';
 import { AdminListenError } from '../../core/admin/admin-http-server.js';
+import { createDoctorRunner } from '../../core/doctor/doctor.js';
 import type { TunnelManager } from '../../core/admin/tunnel-manager.js';
 import { createFileLogSink } from '../../core/observability/file-log.js';
 import { defaultLogDir } from '../../core/observability/file-log-paths.js';
@@ -103,6 +104,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const cleanups: Array<() => Promise<void>> = [];
 
   try {
+    const keychain = createKeychainStore({ logger: hub.logger('keychain') });
     const store = new ProfileStore({
       dir: resolveProfileDir(values['profile-dir'], { env: io.env }),
       logger: hub.logger('profiles'),
@@ -113,9 +115,16 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       flags: values,
       env: io.env,
       store,
-      keychain: createKeychainStore({ logger: hub.logger('keychain') }),
+      keychain,
       logger: hub.logger(),
     });
+    const demoCp = sources.demo
+      ? {
+          baseUrl: sources.demo.relay.controlPlaneUrl,
+          tunnelId: sources.demo.relay.tunnelId,
+          apiKey: sources.demo.relay.runtimeKey,
+        }
+      : undefined;
     cleanups.push(() => sources.close());
     const daemon = await startDaemon({
       hub,
@@ -127,6 +136,14 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
         sources.first?.health.listenAddr ??
         '127.0.0.1:0',
       allowRemote: values['admin.allow-remote'] === true,
+      doctor: createDoctorRunner({
+        store,
+        env: io.env,
+        keychain,
+        logger: hub.logger('doctor'),
+        ...(demoCp ? { demo: demoCp } : {}),
+      }),
+      ...(io.env.MCP_TUNNEL_UI_DIR ? { uiDir: io.env.MCP_TUNNEL_UI_DIR } : {}),
     });
     cleanups.unshift(() => daemon.close());
     const stopWatching = watchStates(daemon.manager, log);

@@ -76,6 +76,22 @@ describe('mcp-tunnel run against a self-hosted relay', () => {
     expect(text).not.toContain(relay.runtimeKey);
     const readyz = await request(`${admin.origin}/readyz`);
     expect(readyz.statusCode).toBe(200);
+
+    // The admin API runs doctor inside the daemon, against the same environment.
+    const doctor = await request(`${admin.origin}/api/doctor.run`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${info.admin_token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const report = (await doctor.body.json()) as {
+      ok: boolean;
+      result: { ok: boolean; checks: Array<{ id: string; status: string }> };
+    };
+    expect(report, JSON.stringify(report)).toMatchObject({ ok: true });
+    expect(report.result.ok).toBe(true);
+    expect(report.result.checks.find((c) => c.id === 'control_plane_metadata')?.status).toBe('pass');
+    expect(report.result.checks.find((c) => c.id === 'channel:main:initialize')?.status).toBe('pass');
+    expect(JSON.stringify(report)).not.toContain(relay.runtimeKey);
     expect(c.stderr()).not.toContain(relay.runtimeKey);
   });
 
