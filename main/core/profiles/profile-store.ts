@@ -9,7 +9,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import type { Document } from 'yaml';
 import type { Logger } from '../observability/logger.js';
 import { silentLogger } from '../observability/logger.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../runtime/atomic-write.js';
 import type { ConfigError } from './env-config.js';
 import { ProfileError } from './profile-errors.js';
 import { checkProfileName, displayPath, isValidProfileName, looksLikeProfilePath } from './profile-paths.js';

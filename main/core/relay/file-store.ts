@@ -5,10 +5,9 @@
  * `watch`, changes made by another process (`mcp-tunnel relay tunnels create` while the
  * relay serves) are picked up within about a second.
  */
-import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../runtime/atomic-write.js';
 import { watchFile, unwatchFile } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { RelayStore, TunnelRecord } from './store.js';
 
 export class RelayStateError extends Error {
@@ -51,7 +50,7 @@ export async function openFileStore(path: string, options: FileStoreOptions = {}
     const run = writing.then(async () => {
       const next = new Map(records);
       const result = change(next);
-      await writeAtomically(path, serialize(next));
+      await writeFileAtomic(path, serialize(next));
       records = next;
       return result;
     });
@@ -148,40 +147,6 @@ function serialize(records: Map<string, TunnelRecord>): string {
     })),
   };
   return `${JSON.stringify(state, null, 2)}\n`;
-}
-
-/** Temp file in the same directory (same filesystem), fsync, rename, fsync the directory. */
-export async function writeAtomically(path: string, content: string): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
-    await chmod(temp, 0o600);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  try {
-    const dirHandle = await open(dir, 'r');
-    try {
-      await dirHandle.sync();
-    } finally {
-      await dirHandle.close();
-    }
-  } catch {
-    // Directory fsync is not supported everywhere (Windows); the rename is still atomic.
-  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

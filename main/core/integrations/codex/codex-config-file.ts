@@ -11,7 +11,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, win32 } from 'node:path';
 import type { Clock } from '../../runtime/clock.js';
-import { writeFileAtomic } from '../../profiles/atomic-write.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { CodexConfigError } from './codex-errors.js';
 import { withFileLock } from './config-lock.js';
 import { renderEntryTable, type CodexMcpEntry } from './entry-toml.js';
