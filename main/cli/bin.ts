@@ -32,7 +32,9 @@ const COMMANDS: Record<string, Command> = {
   run: async (argv, io) => (await import('./commands/run.js')).runCommand(argv, io),
   init: async (argv, io) => (await import('./commands/init.js')).initCommand(argv, io),
   profiles: async (argv, io) => (await import('./commands/profiles.js')).profilesCommand(argv, io),
+  doctor: async (argv, io) => (await import('./commands/doctor.js')).doctorCommand(argv, io),
   bundle: async (argv, io) => (await import('./commands/bundle.js')).bundleCommand(argv, io),
+  codex: async (argv, io) => (await import('./commands/codex.js')).codexCommand(argv, io),
   relay: async (argv, io) => (await import('./commands/relay.js')).relayCommand(argv, io),
   version: async (_argv, io) => {
     io.stdout.write(`${PRODUCT_VERSION}\n`);

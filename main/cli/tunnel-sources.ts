@@ -8,7 +8,6 @@
  */
 import type { ManagedTunnelSpec } from '../core/admin/managed-tunnel.js';
 import type { DemoSetup } from '../core/demo/demo-tunnel.js';
-import { startDemoRelay } from '../core/demo/demo-tunnel.js';
 import { demoServerArgv } from '../core/demo/demo-entry.js';
 import type { TunnelConfig } from '../core/engine/config.js';
 import type { Logger } from '../core/observability/logger.js';
@@ -44,7 +43,9 @@ export async function tunnelSources(options: SourceOptions): Promise<TunnelSourc
   const close = async (): Promise<void> => {
     await demo?.relay.close();
   };
-  const ensureDemo = async (): Promise<DemoSetup> => (demo ??= await startDemoRelay(logger));
+  // The embedded relay is loaded only when a demo needs it.
+  const ensureDemo = async (): Promise<DemoSetup> =>
+    (demo ??= await (await import('../core/demo/demo-tunnel.js')).startDemoRelay(logger));
   try {
     if (options.demo) return demoSources(await ensureDemo(), close);
 

@@ -53,6 +53,11 @@ const FAILURES: Record<FailReason, { status: number; code: string; message: stri
   },
 };
 
+/** The caller's JSON-RPC message: the engine's own text when the decoder kept it (no re-serialization). */
+function messageText(response: EngineResponse): string {
+  return response.respJsonText ?? JSON.stringify(response.resp_json);
+}
+
 export class CallerReply implements ReplySink {
   #state: ReplyState = 'waiting';
   #lastWriteAt: number;
@@ -74,21 +79,20 @@ export class CallerReply implements ReplySink {
   notify(response: EngineResponse): void {
     if (this.#state === 'done' || !this.options.sse || !response.resp_json) return;
     if (this.#state === 'waiting') this.#open(response);
-    this.#event(JSON.stringify(response.resp_json));
+    this.#event(messageText(response));
   }
 
   complete(response: EngineResponse): void {
     if (this.#state === 'done') return;
     if (this.#state === 'streaming') {
-      if (response.resp_json && response.resp_type === 'jsonrpc_response')
-        this.#event(JSON.stringify(response.resp_json));
+      if (response.resp_json && response.resp_type === 'jsonrpc_response') this.#event(messageText(response));
       this.#end();
       return;
     }
     const status = callerStatus(response.resp_code);
     const headers: OutgoingHttpHeaders = {};
     applyResponseHeaders(headers, response.resp_headers);
-    const body = response.resp_json && !forbidsBody(status) ? JSON.stringify(response.resp_json) : undefined;
+    const body = response.resp_json && !forbidsBody(status) ? messageText(response) : undefined;
     if (response.resp_type === 'notify_ack' && response.resp_code < 400) {
       sendEmpty(this.res, 202, headers);
     } else if (response.resp_type === 'jsonrpc_response' && this.options.sse && body && status < 300) {

@@ -22,6 +22,11 @@ export interface EngineResponse {
   resp_headers?: HeaderMap;
   resp_code: number;
   resp_type: RespType;
+  /**
+   * Not a wire field: `resp_json` exactly as the engine sent it (one line), when it could be cut
+   * from the body; passed to the caller as is instead of serializing `resp_json` again.
+   */
+  respJsonText?: string;
 }
 
 export type FailReason = 'timeout' | 'shutdown' | 'tunnel_deleted';

@@ -4,6 +4,7 @@
  */
 import { CHANNEL_NAME_PATTERN, RESP_TYPES, type RespType } from '../engine/protocol/wire.js';
 import type { EngineResponse } from './command.js';
+import { memberText } from './json-member-text.js';
 
 const PAYLOAD_KEYS = new Set([
   'request_id',
@@ -50,17 +51,19 @@ export function decodeResponsePayload(text: string): DecodedResponse {
     return invalid('resp_code', 'resp_code must be an integer HTTP status.');
   if (resp_type !== undefined && !(RESP_TYPES as readonly unknown[]).includes(resp_type))
     return invalid('resp_type', `resp_type must be one of ${RESP_TYPES.join(', ')}.`);
-  return {
-    ok: true,
-    response: {
-      request_id,
-      channel,
-      resp_json,
-      resp_headers: resp_headers as Record<string, string[]> | undefined,
-      resp_code,
-      resp_type: (resp_type as RespType | undefined) ?? 'jsonrpc_response',
-    },
+  const response: EngineResponse = {
+    request_id,
+    channel,
+    resp_json,
+    resp_headers: resp_headers as Record<string, string[]> | undefined,
+    resp_code,
+    resp_type: (resp_type as RespType | undefined) ?? 'jsonrpc_response',
   };
+  if (isObject(resp_json)) {
+    const raw = memberText(text, 'resp_json');
+    if (raw !== undefined) response.respJsonText = raw;
+  }
+  return { ok: true, response };
 }
 
 /** Channels declared `proc_affinity: true` in `X-Tunnel-MCP-Server-Info`; anything invalid → none. */

@@ -34,6 +34,7 @@ import {
   type ControlPlaneOperation,
 } from './errors.js';
 import { exchange, ExchangeError, type ExchangeRequest, type ExchangeResponse } from './exchange.js';
+import { encodeResponsePayload } from './payload-body.js';
 import { parseRetryAfter } from './retry-after.js';
 import { createTransport } from './transport.js';
 import type { ControlPlaneClient, PollOptions, PollResult, RespondOptions, RespondResult } from './types.js';
@@ -245,7 +246,7 @@ export function createControlPlaneClient(options: ControlPlaneClientOptions): Ht
   async function respond(payload: ResponsePayload, opts: RespondOptions): Promise<RespondResult> {
     const { signal, deadline, kind } = opts;
     checkHeaderValue(opts.shardToken, 'the shard token');
-    const body = Buffer.from(JSON.stringify(payload), 'utf8');
+    const body = opts.body ?? encodeResponsePayload(payload).body;
     const headers: Record<string, string> = {
       ...baseHeaders,
       'content-type': 'application/json',

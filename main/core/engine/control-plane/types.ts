@@ -35,6 +35,11 @@ export interface RespondOptions {
   signal: AbortSignal;
   /** Monotonic deadline (ms) of the command; retries never run past it. */
   deadline?: number;
+  /**
+   * The payload already serialized by `encodeResponsePayload` (payload-body.ts): sent as is, so
+   * a caller that needs the body's sizes does not serialize it twice. Default: serialized here.
+   */
+  body?: Buffer;
 }
 
 /** `ok`: accepted. `gone`: 404, already fulfilled or expired: terminal, never replay the MCP call. */

@@ -4,7 +4,7 @@
  */
 import { REDACTED, isSecretKey, redactText } from '../../observability/redact.js';
 import type { ChannelOutcome } from '../channels/channel.js';
-import type { HeaderMap, JsonObject, PolledCommand, ResponsePayload } from '../protocol/wire.js';
+import type { HeaderMap, JsonObject, PolledCommand } from '../protocol/wire.js';
 import type { CommandOutcomeKind, CommandRecord } from './types.js';
 
 export interface CommandFacts {
@@ -64,7 +64,8 @@ export function answeredOutcome(outcome: ChannelOutcome): CommandOutcomeKind {
 export interface AnswerFacts {
   status: number;
   outcome: ChannelOutcome;
-  payload: ResponsePayload;
+  /** UTF-8 size of the serialized `resp_json` (known from the POST body; 0 without one). */
+  responseBytes: number;
 }
 
 export interface RecordInput {
@@ -92,7 +93,7 @@ export function buildRecord(input: RecordInput): CommandRecord {
     status: answer?.status,
     outcome: input.kind,
     notifyPostFailed: input.notifyPostFailed,
-    responseBytes: answer ? jsonBytes(answer.payload.resp_json) : 0,
+    responseBytes: answer ? answer.responseBytes : 0,
   };
   if (answer?.outcome.kind === 'failure') record.failureSource = answer.outcome.failure.source;
   return record;

@@ -24,6 +24,7 @@
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import { systemClock, type Clock } from '../../runtime/clock.js';
 import type { Channel, ChannelOutcome } from '../channels/channel.js';
+import { encodeResponsePayload } from '../control-plane/payload-body.js';
 import type { ControlPlaneClient } from '../control-plane/types.js';
 import { MAX_RESPONSE_TIMEOUT_MS, parseResponseTimeout } from '../protocol/response-timeout.js';
 import type { JsonObject, PolledCommand } from '../protocol/wire.js';
@@ -344,13 +345,16 @@ class CommandDispatcher implements Dispatcher {
     }
     const { command } = task;
     const payload = terminalPayload(command, outcome);
-    const extra = { status: payload.resp_code, outcome, payload };
+    // Serialized once: the POST body, and the answer's size for the command record.
+    const { body, respJsonBytes } = encodeResponsePayload(payload);
+    const extra: AnswerFacts = { status: payload.resp_code, outcome, responseBytes: respJsonBytes };
     try {
       const result = await this.#client.respond(payload, {
         shardToken: command.shard_token,
         kind: 'terminal',
         signal: task.abort.signal,
         deadline: task.deadline,
+        body,
       });
       if (result === 'gone') {
         this.#log.info('control plane no longer expects this command (404); not replayed', {
