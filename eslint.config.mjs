@@ -82,6 +82,23 @@ export default tseslint.config(
     },
   },
   {
+    // The renderer runs in a browser: DOM types and JSX from its own tsconfig.
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx', 'test/renderer/**/*.tsx'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: { projectService: false, project: ['./tsconfig.renderer.json'], tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
+    files: ['test/renderer/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

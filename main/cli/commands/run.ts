@@ -16,7 +16,10 @@
  *   --profile-dir DIR          where profiles live (default MCP_TUNNEL_PROFILE_DIR or the
  *                              platform config directory)
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { TunnelSummary } from '../../../preload/contract/dto.js';
 import { AdminListenError } from '../../core/admin/admin-http-server.js';
@@ -143,7 +146,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
         logger: hub.logger('doctor'),
         ...(demoCp ? { demo: demoCp } : {}),
       }),
-      ...(io.env.MCP_TUNNEL_UI_DIR ? { uiDir: io.env.MCP_TUNNEL_UI_DIR } : {}),
+      ...uiDirOption(io.env),
     });
     cleanups.unshift(() => daemon.close());
     const stopWatching = watchStates(daemon.manager, log);
@@ -187,6 +190,12 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     log.info('stopped');
     await fileLog.close();
   }
+}
+
+/** The built admin UI: MCP_TUNNEL_UI_DIR, else dist/renderer next to this build when present. */
+function uiDirOption(env: NodeJS.ProcessEnv): { uiDir?: string } {
+  const uiDir = env.MCP_TUNNEL_UI_DIR ?? fileURLToPath(new URL('../../../renderer/', import.meta.url));
+  return existsSync(join(uiDir, 'index.html')) ? { uiDir } : {};
 }
 
 function parse(argv: string[]) {
