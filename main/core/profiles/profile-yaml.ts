@@ -51,7 +51,18 @@ export function validateProfileDocument(
   options: ParseProfileOptions,
   lineCounter?: LineCounter,
 ): ParsedProfile {
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    // yaml throws a ReferenceError for an alias without an anchor (`*a`) and for alias bombs;
+    // its message quotes the file's text, so it is not repeated here.
+    throw new ProfileError(
+      'profile_yaml_invalid',
+      `${options.file} is not valid YAML: an alias (*name) has no matching anchor (&name), or aliases are nested too deeply. Fix the file and retry.`,
+      { file: options.file },
+    );
+  }
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
     throw new ProfileError(
       'profile_type_invalid',

@@ -62,19 +62,23 @@ export function forwardedHeaders(distinct: Record<string, string[]>, raw: Incomi
   return out;
 }
 
-/** Response headers from the engine that the relay passes on to the MCP caller. */
-const TO_CALLER: Record<string, string> = {
-  'mcp-session-id': 'Mcp-Session-Id',
-  'mcp-protocol-version': 'Mcp-Protocol-Version',
-  'last-event-id': 'Last-Event-ID',
-  'www-authenticate': 'WWW-Authenticate',
-};
+/**
+ * Response headers from the engine that the relay passes on to the MCP caller. A Map, not an
+ * object literal: `resp_headers` names are untrusted, and `constructor` or `__proto__` must not
+ * find Object.prototype members (that once produced an invalid header name and a hung caller).
+ */
+const TO_CALLER = new Map<string, string>([
+  ['mcp-session-id', 'Mcp-Session-Id'],
+  ['mcp-protocol-version', 'Mcp-Protocol-Version'],
+  ['last-event-id', 'Last-Event-ID'],
+  ['www-authenticate', 'WWW-Authenticate'],
+]);
 
 /** Copy the allowlisted `resp_headers` onto `target` (empty values dropped, multi-values kept). */
 export function applyResponseHeaders(target: OutgoingHttpHeaders, respHeaders: HeaderMap | undefined): void {
   if (!respHeaders) return;
   for (const name in respHeaders) {
-    const canonical = TO_CALLER[name.toLowerCase()];
+    const canonical = TO_CALLER.get(name.toLowerCase());
     if (!canonical) continue;
     const values = respHeaders[name]?.filter((v) => v !== '');
     if (values && values.length > 0) target[canonical] = values.length === 1 ? values[0] : values;
