@@ -10,7 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CHANNEL_NAME_PATTERN, TUNNEL_ID_PATTERN } from '../engine/protocol/wire.js';
 import { commandWireJson, type RelayCommand } from './command.js';
-import { readBody, sendApiError, sendEmpty, sendJson } from './http-io.js';
+import { guardAsync, readBody, sendApiError, sendEmpty, sendJson } from './http-io.js';
 import type { RelayContext } from './relay-context.js';
 import { decodeResponsePayload, parseAffinityChannels } from './response-payload.js';
 import { ANONYMOUS_INSTANCE } from './tunnel-runtime.js';
@@ -61,7 +61,7 @@ export function handleControlPlane(
     return;
   }
   if (action === 'poll') handlePoll(ctx, req, res, tunnelId, query);
-  else void handleResponse(ctx, req, res, tunnelId);
+  else guardAsync(ctx.logger, res, handleResponse(ctx, req, res, tunnelId));
 }
 
 function handlePoll(

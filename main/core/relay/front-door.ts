@@ -11,7 +11,7 @@ import { CallerReply } from './caller-reply.js';
 import type { RelayCommand } from './command.js';
 import { forwardedHeaders } from './forwarded-headers.js';
 import { answerPreflight, guardRequest } from './host-guard.js';
-import { readBody, sendApiError, sendJson } from './http-io.js';
+import { guardAsync, readBody, sendApiError, sendJson } from './http-io.js';
 import type { RelayContext } from './relay-context.js';
 import type { TunnelRuntime } from './tunnel-runtime.js';
 import { bearerToken, newOpaqueId } from './tunnel-secrets.js';
@@ -101,7 +101,7 @@ export function handleFrontDoor(
     enqueue(ctx, req, res, ctx.runtime(tunnelId), 'session_termination', target, undefined, undefined);
     return;
   }
-  void acceptMessage(ctx, req, res, tunnelId, target);
+  guardAsync(ctx.logger, res, acceptMessage(ctx, req, res, tunnelId, target));
 }
 
 async function acceptMessage(

@@ -1,5 +1,6 @@
 /** Small HTTP helpers shared by the control plane and the front door: bounded bodies, JSON replies, API errors. */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Logger } from '../observability/logger.js';
 
 export type BodyResult = { ok: true; text: string } | { ok: false; reason: 'too_large' | 'aborted' };
 
@@ -101,4 +102,17 @@ export function sendApiError(
   const headers: OutgoingHttpHeaders = { ...options.headers };
   if (options.close) headers['connection'] = 'close';
   sendJson(res, status, apiErrorBody(status, code, message, options.param ?? null), headers);
+}
+
+/**
+ * Runs an async request handler so that a rejection can never escape as an unhandled
+ * rejection (which would end a standalone relay): it is logged and answered 500, or the
+ * connection is closed when the answer had already started.
+ */
+export function guardAsync(logger: Logger, res: ServerResponse, work: Promise<void>): void {
+  work.catch((error: unknown) => {
+    logger.error('relay request failed', { error: error as Error });
+    if (!res.headersSent) sendApiError(res, 500, null, 'Internal relay error.');
+    else res.destroy();
+  });
 }
