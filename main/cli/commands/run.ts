@@ -23,7 +23,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { TunnelSummary } from '../../../preload/contract/dto.js';
 import { AdminListenError } from '../../core/admin/admin-http-server.js';
-import { createDoctorRunner } from '../../core/doctor/doctor.js';
+import type { DoctorReport } from '../../../preload/contract/dto.js';
+import { createDoctorRunner, runDoctor, type DoctorOptions } from '../../core/doctor/doctor.js';
 import type { TunnelManager } from '../../core/admin/tunnel-manager.js';
 import { createFileLogSink } from '../../core/observability/file-log.js';
 import { defaultLogDir } from '../../core/observability/file-log-paths.js';
@@ -37,7 +38,7 @@ import { SecretError } from '../../core/secrets/secret-ref.js';
 import { EXIT, type CliIo } from '../cli-io.js';
 import { startDaemon } from '../daemon.js';
 import { streamSink } from '../log-output.js';
-import { tunnelSources } from '../tunnel-sources.js';
+import { tunnelSources, type TunnelSources } from '../tunnel-sources.js';
 
 const USAGE = `Usage: mcp-tunnel run [--demo | --profile NAME ...] [--info-file PATH]
                       [--health.listen-addr HOST:PORT] [--log.level LEVEL] [--log.format text|json]
@@ -139,7 +140,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
         sources.first?.health.listenAddr ??
         '127.0.0.1:0',
       allowRemote: values['admin.allow-remote'] === true,
-      doctor: createDoctorRunner({
+      doctor: daemonDoctor(sources, {
         store,
         env: io.env,
         keychain,
@@ -190,6 +191,29 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     log.info('stopped');
     await fileLog.close();
   }
+}
+
+/**
+ * Doctor as the running daemon offers it: it never polls (that would take commands from the
+ * live tunnel), and with no profile named it checks what this daemon runs: the demo, the
+ * environment, or the first profile.
+ */
+function daemonDoctor(
+  sources: TunnelSources,
+  deps: Omit<DoctorOptions, 'profileName' | 'profile' | 'poll'>,
+): (profile?: string) => Promise<DoctorReport> {
+  const run = createDoctorRunner({ ...deps, poll: false });
+  return (profile) => {
+    if (sources.mode === 'demo' && (profile === undefined || profile === 'demo')) {
+      return runDoctor({
+        ...deps,
+        poll: false,
+        profile: { name: 'demo', data: { config_version: 1, mcp_tunnel: { connection: 'demo' } } },
+      });
+    }
+    if (profile === undefined && sources.mode !== 'environment') return run(sources.specs[0]?.id);
+    return run(profile);
+  };
 }
 
 /** The built admin UI: MCP_TUNNEL_UI_DIR, else dist/renderer next to this build when present. */

@@ -138,7 +138,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         : tunnel.channels;
     const [cpChecks, perChannel] = await Promise.all([
       controlPlaneChecks({
-        config: tunnel,
+        // The client declares the channels that will really run (the demo server included).
+        config: { ...tunnel, channels },
         timeoutMs,
         ...(options.pollTimeoutMs !== undefined ? { pollTimeoutMs: options.pollTimeoutMs } : {}),
         ...(options.poll !== undefined ? { poll: options.poll } : {}),

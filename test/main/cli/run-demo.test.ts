@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunInfo } from '../../../main/cli/commands/run.js';
 import { childPids, isAlive, startCli, waitForJsonFile, type CliChild } from '../../support/cli-process.js';
@@ -46,6 +47,19 @@ describe('mcp-tunnel run --demo', () => {
     const result = await client.callTool({ name: 'echo', arguments: { text: 'through the tunnel' } });
     expect(result.content).toEqual([{ type: 'text', text: 'through the tunnel' }]);
     await client.close();
+
+    // Doctor inside the daemon checks the demo it runs, without polling the live tunnel.
+    const doctor = await request(`${new URL(info.admin_url).origin}/api/doctor.run`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${info.admin_token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const report = (await doctor.body.json()) as {
+      result: { ok: boolean; checks: Array<{ id: string; status: string }> };
+    };
+    expect(report.result.ok, JSON.stringify(report)).toBe(true);
+    expect(report.result.checks.find((c) => c.id === 'control_plane_metadata')?.status).toBe('pass');
+    expect(report.result.checks.find((c) => c.id === 'channel:main:initialize')?.status).toBe('pass');
 
     const children = childPids(cli.child.pid!);
     expect(children.length).toBeGreaterThan(0);
