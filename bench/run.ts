@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: MCP Tunnel's cost against direct connections and peer bridges, measured
- * side by side in one run. See bench/RESULTS.md for what is measured and how to read it.
+ * side by side in one run. The README's Benchmarks section says what is measured and how to read it.
  *
  *   tsx bench/run.ts [--quick] [--scenarios id,id] [--cpu-prof] [--out DIR]
  *                    [--max-inflight N] [--max-concurrent N]

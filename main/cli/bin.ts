@@ -16,6 +16,7 @@ Commands:
   init       write a profile from a sample (the reference client's init flags work)
   profiles   list, show, add, edit, rm, import profiles
   doctor     check a profile end to end: secrets, keychain, control plane, MCP servers
+  health     ask a running daemon whether it is alive and ready (exit 0 when ready)
   bundle     write a redacted support bundle (logs, config, metrics) to share
   codex      add a tunnel to OpenAI Codex (add, remove, verify, preview)
   relay      run a self-hosted relay, manage its tunnels
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   init: async (argv, io) => (await import('./commands/init.js')).initCommand(argv, io),
   profiles: async (argv, io) => (await import('./commands/profiles.js')).profilesCommand(argv, io),
   doctor: async (argv, io) => (await import('./commands/doctor.js')).doctorCommand(argv, io),
+  health: async (argv, io) => (await import('./commands/health.js')).healthCommand(argv, io),
   bundle: async (argv, io) => (await import('./commands/bundle.js')).bundleCommand(argv, io),
   codex: async (argv, io) => (await import('./commands/codex.js')).codexCommand(argv, io),
   relay: async (argv, io) => (await import('./commands/relay.js')).relayCommand(argv, io),

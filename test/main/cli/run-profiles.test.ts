@@ -76,6 +76,9 @@ describe('mcp-tunnel run against a self-hosted relay', () => {
     expect(text).not.toContain(relay.runtimeKey);
     const readyz = await request(`${admin.origin}/readyz`);
     expect(readyz.statusCode).toBe(200);
+    const health = cli(['health', '--info-file', infoFile, '--json']);
+    expect(await health.exited).toBe(0);
+    expect(JSON.parse(health.stdout())).toEqual({ url: admin.origin, alive: true, ready: true, reasons: [] });
 
     // The admin API runs doctor inside the daemon, against the same environment.
     const doctor = await request(`${admin.origin}/api/doctor.run`, {
@@ -132,6 +135,15 @@ describe('mcp-tunnel run against a self-hosted relay', () => {
     expect(await callEcho(relay.mcpUrl, relay.connectorToken, 'profile-run')).toEqual([
       { type: 'text', text: 'profile-run' },
     ]);
+  });
+
+  it('health reports an unreachable daemon and a missing address', async () => {
+    const gone = cli(['health', '--url', 'http://127.0.0.1:9']);
+    expect(await gone.exited).toBe(1);
+    expect(gone.stdout()).toMatch(/cannot reach .*ECONNREFUSED/);
+    const nowhere = cli(['health']);
+    expect(await nowhere.exited).toBe(2);
+    expect(nowhere.stderr()).toMatch(/--health.listen-addr/);
   });
 
   it('refuses an unknown profile with a usage error', async () => {
