@@ -4,6 +4,9 @@
  */
 import type { BundleResult } from '../../preload/contract/dto.js';
 import { startAdminHttpServer, type AdminHttpServer } from '../core/admin/admin-http-server.js';
+import { createCodexAdmin } from '../core/admin/admin-integrations.js';
+import { createProbeAdmin } from '../core/admin/admin-probes.js';
+import { createProfileAdmin, summaryOf } from '../core/admin/admin-profiles.js';
 import { AdminService } from '../core/admin/admin-service.js';
 import type { ManagedTunnelSpec } from '../core/admin/managed-tunnel.js';
 import { RequestLog } from '../core/admin/request-log.js';
@@ -14,6 +17,21 @@ import { redactedConfig } from '../core/observability/redacted-config.js';
 import { createSupportBundle, toBundleResult } from '../core/observability/support-bundle.js';
 import { PRODUCT_VERSION } from '../core/runtime/product.js';
 import type { DoctorReport } from '../../preload/contract/dto.js';
+import type { ProfileStore } from '../core/profiles/profile-store.js';
+import type { SecretStore } from '../core/secrets/secret-store.js';
+
+/** What the admin UI's wizard and integrations need; without it those methods answer `unavailable`. */
+export interface DaemonProfileOptions {
+  store: ProfileStore;
+  /** Where typed secrets go (the OS keychain). */
+  secrets: SecretStore;
+  /** The daemon's environment (probes' PATH, CODEX_HOME for Add to Codex). */
+  env: NodeJS.ProcessEnv;
+  /** A stored profile as a tunnel spec (tunnel-sources.ts). */
+  profileSpec(name: string): Promise<ManagedTunnelSpec>;
+  /** The codex executable for Verify (default `codex` on PATH). */
+  codexBin?: string;
+}
 
 export interface DaemonOptions {
   hub: LogHub;
@@ -22,6 +40,7 @@ export interface DaemonOptions {
   allowRemote?: boolean;
   uiDir?: string;
   doctor?: (profile?: string) => Promise<DoctorReport>;
+  profiles?: DaemonProfileOptions;
 }
 
 export interface Daemon {
@@ -74,6 +93,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     metrics,
     bundle,
     ...(options.doctor ? { doctor: options.doctor } : {}),
+    ...(options.profiles ? profileDeps(manager, hub, options.profiles) : {}),
   });
   let admin: AdminHttpServer;
   try {
@@ -100,5 +120,28 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await admin.close();
       metrics.close();
     },
+  };
+}
+
+function profileDeps(manager: TunnelManager, hub: LogHub, p: DaemonProfileOptions) {
+  const forgetProfile = async (name: string): Promise<void> => {
+    if (manager.has(name)) await manager.remove(name);
+  };
+  return {
+    profiles: async () => (await p.store.list()).flatMap((e) => (e.profile ? [summaryOf(e.profile)] : [])),
+    profileAdmin: createProfileAdmin({
+      store: p.store,
+      secrets: p.secrets,
+      forgetProfile,
+      startProfile: async (name) => {
+        // A profile saved again replaces its running tunnel.
+        const spec = await p.profileSpec(name);
+        await forgetProfile(name);
+        manager.add(spec);
+        await manager.start(name);
+      },
+    }),
+    probes: createProbeAdmin({ env: p.env, logger: hub.logger('probe') }),
+    codex: createCodexAdmin({ manager, env: p.env, ...(p.codexBin ? { codexBin: p.codexBin } : {}) }),
   };
 }

@@ -24,6 +24,11 @@ export interface TunnelSources {
   /** Health listen address and log settings from the first profile, when not given as flags. */
   first?: ResolvedProfile;
   mode: 'demo' | 'profiles' | 'environment' | 'autostart';
+  /**
+   * A stored profile as a spec, for a profile saved while running (the admin UI's wizard). A
+   * demo-connection profile gets a tunnel on the embedded relay, which starts if it is not running.
+   */
+  profileSpec(name: string): Promise<ManagedTunnelSpec>;
   close(): Promise<void>;
 }
 
@@ -46,8 +51,48 @@ export async function tunnelSources(options: SourceOptions): Promise<TunnelSourc
   // The embedded relay is loaded only when a demo needs it.
   const ensureDemo = async (): Promise<DemoSetup> =>
     (demo ??= await (await import('../core/demo/demo-tunnel.js')).startDemoRelay(logger));
+  // One stored profile as a spec; a demo-connection profile gets its own tunnel on the embedded relay.
+  const profileSpec = async (
+    name: string,
+  ): Promise<{ spec: ManagedTunnelSpec; resolved: ResolvedProfile }> => {
+    const loaded = await store.load(name);
+    const relay = loaded.data.mcp_tunnel?.connection === 'demo' ? await ensureDemo() : undefined;
+    const demoTunnel = relay
+      ? await relay.relay.relay.tunnels.create(`demo profile ${loaded.name}`)
+      : undefined;
+    const demoCp =
+      relay && demoTunnel
+        ? {
+            baseUrl: relay.relay.controlPlaneUrl,
+            tunnelId: demoTunnel.tunnelId,
+            apiKey: demoTunnel.runtimeKey,
+          }
+        : undefined;
+    const resolveOnce = async (): Promise<ResolvedProfile> => {
+      const r = await resolveProfile({
+        profile: await store.load(name),
+        env,
+        flags,
+        ...(keychain ? { keychain } : {}),
+        ...(demoCp ? { demo: demoCp } : {}),
+      });
+      return withDemoServer(r);
+    };
+    const resolved = await resolveOnce();
+    return {
+      resolved,
+      spec: {
+        ...spec(resolved, async () => (await resolveOnce()).tunnel),
+        ...(demoTunnel ? { mcpUrl: demoTunnel.mcpUrl, connectorToken: demoTunnel.connectorToken } : {}),
+      },
+    };
+  };
+  const withProfiles = (sources: Omit<TunnelSources, 'profileSpec'>): TunnelSources => ({
+    ...sources,
+    profileSpec: async (name) => (await profileSpec(name)).spec,
+  });
   try {
-    if (options.demo) return demoSources(await ensureDemo(), close);
+    if (options.demo) return withProfiles(demoSources(await ensureDemo(), close));
 
     let names = options.profiles;
     let mode: TunnelSources['mode'] = 'profiles';
@@ -57,7 +102,7 @@ export async function tunnelSources(options: SourceOptions): Promise<TunnelSourc
         typeof flags['control-plane-tunnel-id'] === 'string';
       if (environmentConfiguresTunnel(env) || flagsConfigure) {
         const resolved = await resolveProfile({ env, flags, ...(keychain ? { keychain } : {}) });
-        return {
+        return withProfiles({
           specs: [
             spec({ ...resolved, name: 'env' }, () =>
               resolveProfile({ env, flags, ...(keychain ? { keychain } : {}) }).then((r) => r.tunnel),
@@ -66,7 +111,7 @@ export async function tunnelSources(options: SourceOptions): Promise<TunnelSourc
           first: resolved,
           mode: 'environment',
           close,
-        };
+        });
       }
       names = (await store.list())
         .filter((p) => p.profile?.data.mcp_tunnel?.autostart === true)
@@ -74,52 +119,32 @@ export async function tunnelSources(options: SourceOptions): Promise<TunnelSourc
       mode = 'autostart';
       if (names.length === 0) {
         logger.info('nothing is configured: starting the local demo (use --demo to say so explicitly)');
-        return demoSources(await ensureDemo(), close);
+        return withProfiles(demoSources(await ensureDemo(), close));
       }
     }
 
     const specs: ManagedTunnelSpec[] = [];
     let first: ResolvedProfile | undefined;
     for (const name of names) {
-      const loaded = await store.load(name);
-      const needsDemo = loaded.data.mcp_tunnel?.connection === 'demo';
-      const relay = needsDemo ? await ensureDemo() : undefined;
-      const demoTunnel = relay
-        ? await relay.relay.relay.tunnels.create(`demo profile ${loaded.name}`)
-        : undefined;
-      const demoCp =
-        relay && demoTunnel
-          ? {
-              baseUrl: relay.relay.controlPlaneUrl,
-              tunnelId: demoTunnel.tunnelId,
-              apiKey: demoTunnel.runtimeKey,
-            }
-          : undefined;
-      const resolveOnce = async (): Promise<ResolvedProfile> => {
-        const r = await resolveProfile({
-          profile: await store.load(name),
-          env,
-          flags,
-          ...(keychain ? { keychain } : {}),
-          ...(demoCp ? { demo: demoCp } : {}),
-        });
-        return withDemoServer(r);
-      };
-      const resolved = await resolveOnce();
-      first ??= resolved;
-      specs.push({
-        ...spec(resolved, async () => (await resolveOnce()).tunnel),
-        ...(demoTunnel ? { mcpUrl: demoTunnel.mcpUrl, connectorToken: demoTunnel.connectorToken } : {}),
-      });
+      const made = await profileSpec(name);
+      first ??= made.resolved;
+      specs.push(made.spec);
     }
-    return { specs, ...(demo ? { demo } : {}), ...(first ? { first } : {}), mode, close };
+    return {
+      specs,
+      ...(demo ? { demo } : {}),
+      ...(first ? { first } : {}),
+      mode,
+      close,
+      profileSpec: async (name) => (await profileSpec(name)).spec,
+    };
   } catch (err) {
     await close();
     throw err;
   }
 }
 
-function demoSources(setup: DemoSetup, close: () => Promise<void>): TunnelSources {
+function demoSources(setup: DemoSetup, close: () => Promise<void>): Omit<TunnelSources, 'profileSpec'> {
   return {
     specs: [
       {

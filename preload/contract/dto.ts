@@ -4,7 +4,8 @@
  * This folder imports nothing outside itself.
  */
 
-export type TunnelStateKind = 'stopped' | 'starting' | 'ready' | 'degraded' | 'auth_failed' | 'error' | 'stopping';
+export type TunnelStateKind =
+  'stopped' | 'starting' | 'ready' | 'degraded' | 'auth_failed' | 'error' | 'stopping';
 export type ConnectionKind = 'openai' | 'relay' | 'demo';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -143,5 +144,76 @@ export interface ProfileSummary {
 export interface ValidationIssue {
   /** Dotted path of the field, e.g. `control_plane.tunnel_id`. */
   path: string;
+  message: string;
+}
+
+/** One MCP server of a profile draft (the wizard's "MCP server" and "advanced" steps). */
+export type ChannelDraft =
+  | { name: string; kind: 'stdio'; command: string; env?: Record<string, string>; cwd?: string }
+  | { name: string; kind: 'http'; url: string; headers?: Record<string, string> };
+
+/** A profile as the wizard edits it. Never holds a secret value: keys are references. */
+export interface ProfileDraft {
+  name: string;
+  displayName?: string;
+  connection: ConnectionKind;
+  tunnelId?: string;
+  /** The relay's URL (relay), or another control plane URL (openai). */
+  baseUrl?: string;
+  /** `env:NAME`, `file:/path` or `keychain:NAME`; set by `profiles.save` when a key is given. */
+  apiKeyRef?: string;
+  channels: ChannelDraft[];
+  autostart: boolean;
+  advanced?: {
+    proxyUrl?: string;
+    caBundlePath?: string;
+    clientCertPath?: string;
+    /** `keychain:NAME` (set by `profiles.save` from a PEM), `env:NAME` or `file:/path`. */
+    clientKeyRef?: string;
+  };
+}
+
+/** Secret values that `profiles.save` stores in the OS keychain; never returned again. */
+export interface ProfileSecrets {
+  apiKey?: string;
+  clientKeyPem?: string;
+}
+
+export interface CommandProbeResult {
+  ok: boolean;
+  message: string;
+  resolvedPath?: string;
+}
+
+export interface UrlProbeResult {
+  ok: boolean;
+  message: string;
+  serverName?: string;
+  protocolVersion?: string;
+}
+
+export type CodexTokenModeDto = 'header' | 'env';
+
+export type CodexEntryRequest = {
+  /** The tunnel (profile) id from `status.get`. */
+  tunnelId: string;
+  tokenMode: CodexTokenModeDto;
+  /** Codex server name (letters, digits, - and _); default `mcp-tunnel-<id>`. */
+  name?: string;
+};
+
+export interface CodexPreview {
+  configPath: string;
+  name: string;
+  /** The `[mcp_servers.NAME]` table as it will be written, token masked. */
+  entryToml: string;
+  notes: string[];
+  /** An entry of that name exists and will be replaced. */
+  replaces: boolean;
+}
+
+export interface CodexVerifyResult {
+  ok: boolean;
+  code: string;
   message: string;
 }

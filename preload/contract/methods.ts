@@ -5,6 +5,14 @@
  */
 import type {
   BundleResult,
+  CodexEntryRequest,
+  CodexPreview,
+  CodexVerifyResult,
+  CommandProbeResult,
+  ProfileDraft,
+  ProfileSecrets,
+  UrlProbeResult,
+  ValidationIssue,
   DoctorReport,
   LogEntryDto,
   LogLevel,
@@ -20,7 +28,10 @@ export interface ContractMethods {
   'tunnels.start': { params: { id: string }; result: TunnelSummary };
   'tunnels.stop': { params: { id: string }; result: TunnelSummary };
   'tunnels.revealToken': { params: { id: string }; result: { connectorToken: string } };
-  'logs.tail': { params: { afterSeq?: number; limit?: number }; result: { entries: LogEntryDto[]; lastSeq: number } };
+  'logs.tail': {
+    params: { afterSeq?: number; limit?: number };
+    result: { entries: LogEntryDto[]; lastSeq: number };
+  };
   'logs.getLevel': { params: Record<string, never>; result: { level: LogLevel } };
   'logs.setLevel': { params: { level: LogLevel }; result: { level: LogLevel } };
   'requests.list': { params: { afterSeq?: number; limit?: number }; result: { records: RequestRecordDto[] } };
@@ -28,6 +39,22 @@ export interface ContractMethods {
   'bundle.create': { params: { windowMinutes?: number }; result: BundleResult };
   'doctor.run': { params: { profile?: string }; result: DoctorReport };
   'profiles.list': { params: Record<string, never>; result: { profiles: ProfileSummary[] } };
+  'profiles.validate': { params: { draft: ProfileDraft }; result: { issues: ValidationIssue[] } };
+  /** Writes the profile (secrets into the OS keychain, as `keychain:` references); `start` runs it. */
+  'profiles.save': {
+    params: { draft: ProfileDraft; secrets?: ProfileSecrets; start?: boolean; replace?: boolean };
+    result: ProfileSummary;
+  };
+  'profiles.remove': { params: { name: string }; result: { removed: boolean } };
+  'profiles.get': { params: { name: string }; result: ProfileDraft };
+  /** Finds the executable of a command line on PATH; never runs it. */
+  'probe.command': { params: { command: string; cwd?: string }; result: CommandProbeResult };
+  /** A live MCP `initialize` against a Streamable HTTP URL (session ended right after). */
+  'probe.url': { params: { url: string; headers?: Record<string, string> }; result: UrlProbeResult };
+  'integrations.codex.preview': { params: CodexEntryRequest; result: CodexPreview };
+  'integrations.codex.add': { params: CodexEntryRequest; result: { configPath: string; changed: boolean } };
+  'integrations.codex.remove': { params: { name: string }; result: { removed: boolean } };
+  'integrations.codex.verify': { params: { name: string }; result: CodexVerifyResult };
 }
 
 export type ContractMethod = keyof ContractMethods;
@@ -48,6 +75,16 @@ export const CONTRACT_METHODS = [
   'bundle.create',
   'doctor.run',
   'profiles.list',
+  'profiles.validate',
+  'profiles.save',
+  'profiles.remove',
+  'profiles.get',
+  'probe.command',
+  'probe.url',
+  'integrations.codex.preview',
+  'integrations.codex.add',
+  'integrations.codex.remove',
+  'integrations.codex.verify',
 ] as const satisfies readonly ContractMethod[];
 
 /** Server-pushed events: status as "snapshot, then deltas"; live log and request tails. */
@@ -59,7 +96,11 @@ export interface ContractEvents {
 
 export type ContractEvent = keyof ContractEvents;
 
-export const CONTRACT_EVENTS = ['status.tunnel', 'logs.entry', 'requests.record'] as const satisfies readonly ContractEvent[];
+export const CONTRACT_EVENTS = [
+  'status.tunnel',
+  'logs.entry',
+  'requests.record',
+] as const satisfies readonly ContractEvent[];
 
 /** What the renderer's bridge offers (implemented over IPC by the preload, over HTTP by renderer/bridge). */
 export interface AdminApi {

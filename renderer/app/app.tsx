@@ -2,6 +2,8 @@
 import { useEffect, useRef } from 'react';
 import { BundlePage } from '../features/bundle/bundle-page.js';
 import { DoctorPage } from '../features/doctor/doctor-page.js';
+import { IntegrationsPage } from '../features/integrations/integrations-page.js';
+import { WizardPage } from '../features/wizard/wizard-page.js';
 import { LogsPage } from '../features/logs/logs-page.js';
 import { MetricsPage } from '../features/metrics/metrics-page.js';
 import { OverviewPage } from '../features/overview/overview-page.js';
@@ -17,6 +19,8 @@ const TITLES: Record<PageId, string> = {
   metrics: 'Metrics',
   bundle: 'Support bundle',
   doctor: 'Doctor',
+  wizard: 'New tunnel',
+  integrations: 'Integrations',
 };
 
 export function App() {
@@ -57,6 +61,8 @@ export function App() {
         {page === 'metrics' && <MetricsPage />}
         {page === 'bundle' && <BundlePage />}
         {page === 'doctor' && <DoctorPage />}
+        {page === 'wizard' && <WizardPage />}
+        {page === 'integrations' && <IntegrationsPage />}
       </main>
     </div>
   );

@@ -10,6 +10,8 @@ const NAV: ReadonlyArray<{ id: PageId; label: string; icon: IconName }> = [
   { id: 'metrics', label: 'Metrics', icon: 'metrics' },
   { id: 'bundle', label: 'Support bundle', icon: 'bundle' },
   { id: 'doctor', label: 'Doctor', icon: 'doctor' },
+  { id: 'wizard', label: 'New tunnel', icon: 'wizard' },
+  { id: 'integrations', label: 'Integrations', icon: 'integrations' },
 ];
 
 const LIVE_TEXT = {

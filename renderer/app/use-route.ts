@@ -1,7 +1,16 @@
 /** Hash routing (`#/logs`): works from /ui/ over HTTP and from the Electron shell alike. */
 import { useEffect, useState } from 'react';
 
-export const PAGES = ['overview', 'requests', 'logs', 'metrics', 'bundle', 'doctor'] as const;
+export const PAGES = [
+  'overview',
+  'requests',
+  'logs',
+  'metrics',
+  'bundle',
+  'doctor',
+  'wizard',
+  'integrations',
+] as const;
 export type PageId = (typeof PAGES)[number];
 
 export function pageFromHash(hash: string): PageId {

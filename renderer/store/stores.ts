@@ -10,7 +10,9 @@ import { createDoctorStore, type DoctorStore } from './doctor-slice.js';
 import { createLogsStore, type LogsStore } from './logs-slice.js';
 import { createMetricsStore, type MetricsStore, type MetricsStoreOptions } from './metrics-slice.js';
 import { createRequestsStore, type RequestsStore } from './requests-slice.js';
+import { createIntegrationsStore, type IntegrationsStore } from './integrations-slice.js';
 import { createStatusStore, type StatusStore } from './status-slice.js';
+import { createWizardStore, type WizardStore } from './wizard-slice.js';
 
 export interface Stores {
   status: StatusStore;
@@ -19,6 +21,8 @@ export interface Stores {
   metrics: MetricsStore;
   bundle: BundleStore;
   doctor: DoctorStore;
+  wizard: WizardStore;
+  integrations: IntegrationsStore;
   start(): () => void;
 }
 
@@ -38,6 +42,8 @@ export function createStores(bridge: Bridge, options: StoresOptions = {}): Store
     metrics: createMetricsStore(bridge, options.metrics),
     bundle: createBundleStore(bridge, save),
     doctor: createDoctorStore(bridge),
+    wizard: createWizardStore(bridge),
+    integrations: createIntegrationsStore(bridge),
   };
   return {
     ...stores,

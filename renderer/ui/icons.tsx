@@ -6,6 +6,8 @@ const PATHS = {
   metrics: 'M4 20V4M4 20h16M8 16l4-5 3 3 5-7',
   bundle: 'M4 7l8-4 8 4v10l-8 4-8-4zM4 7l8 4 8-4M12 11v10',
   doctor: 'M9 12l2 2 4-4M12 3l7 3v5c0 5-3 8-7 10-4-2-7-5-7-10V6z',
+  wizard: 'M12 5v14M5 12h14',
+  integrations: 'M9 7H6a3 3 0 000 6h3M15 7h3a3 3 0 010 6h-3M8 10h8',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -147,6 +147,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
         logger: hub.logger('doctor'),
         ...(demoCp ? { demo: demoCp } : {}),
       }),
+      profiles: { store, secrets: keychain, env: io.env, profileSpec: (name) => sources.profileSpec(name) },
       ...uiDirOption(io.env),
     });
     cleanups.unshift(() => daemon.close());

@@ -16,6 +16,9 @@ import type {
 } from '../../../preload/contract/index.js';
 import { CONTRACT_METHODS } from '../../../preload/contract/methods.js';
 import { isLogLevel, type LogHub } from '../observability/logger.js';
+import type { CodexAdmin } from './admin-integrations.js';
+import type { ProbeAdmin } from './admin-probes.js';
+import type { ProfileAdmin } from './admin-profiles.js';
 import type { RequestLog } from './request-log.js';
 import { AdminError, type TunnelManager } from './tunnel-manager.js';
 
@@ -28,6 +31,12 @@ export interface AdminServiceDeps {
   bundle?: (windowMinutes: number) => Promise<BundleResult>;
   doctor?: (profile?: string) => Promise<DoctorReport>;
   profiles?: () => Promise<ProfileSummary[]>;
+  /** The wizard's profile methods (profiles.validate/save/remove/get). */
+  profileAdmin?: ProfileAdmin;
+  /** probe.command / probe.url. */
+  probes?: ProbeAdmin;
+  /** integrations.codex.*. */
+  codex?: CodexAdmin;
 }
 
 type Handlers = {
@@ -70,6 +79,14 @@ export class AdminService {
 
   constructor(private readonly deps: AdminServiceDeps) {
     const { manager, logs, requests } = deps;
+    const profileAdmin = (): ProfileAdmin =>
+      deps.profileAdmin ??
+      fail('unavailable', 'Profiles cannot be edited in this process; use `mcp-tunnel profiles`.');
+    const probes = (): ProbeAdmin =>
+      deps.probes ?? fail('unavailable', 'Probes are not available in this process.');
+    const codex = (): CodexAdmin =>
+      deps.codex ??
+      fail('unavailable', 'Add to Codex is not available in this process; use `mcp-tunnel codex`.');
     manager.onChange((tunnel, rev) => this.#emit('status.tunnel', { rev, tunnel }));
     manager.onRecord((id, record) => requests.add(id, record));
     requests.subscribe((record) => this.#emit('requests.record', record));
@@ -124,6 +141,16 @@ export class AdminService {
         return run(profile);
       },
       'profiles.list': async () => ({ profiles: deps.profiles ? await deps.profiles() : [] }),
+      'profiles.validate': async (p) => profileAdmin().validate(p),
+      'profiles.save': async (p) => profileAdmin().save(p),
+      'profiles.remove': async (p) => profileAdmin().remove(p),
+      'profiles.get': async (p) => profileAdmin().get(p),
+      'probe.command': async (p) => probes().command(p),
+      'probe.url': async (p) => probes().url(p),
+      'integrations.codex.preview': async (p) => codex().preview(p),
+      'integrations.codex.add': async (p) => codex().add(p),
+      'integrations.codex.remove': async (p) => codex().remove(p),
+      'integrations.codex.verify': async (p) => codex().verify(p),
     };
   }
 

@@ -67,6 +67,17 @@ export class TunnelManager {
     );
   }
 
+  has(id: string): boolean {
+    return this.#tunnels.has(id);
+  }
+
+  /** Stops a tunnel and forgets it (a profile removed or replaced while running). */
+  async remove(id: string): Promise<void> {
+    const t = this.get(id);
+    await t.stop();
+    this.#tunnels.delete(id);
+  }
+
   ids(): string[] {
     return [...this.#tunnels.keys()];
   }
