@@ -28,7 +28,7 @@ import { createDoctorRunner, runDoctor, type DoctorOptions } from '../../core/do
 import type { TunnelManager } from '../../core/admin/tunnel-manager.js';
 import { createFileLogSink } from '../../core/observability/file-log.js';
 import { defaultLogDir } from '../../core/observability/file-log-paths.js';
-import { isLogLevel, LogHub, type Logger } from '../../core/observability/logger.js';
+import { isLogLevel, LogHub } from '../../core/observability/logger.js';
 import { ConfigError } from '../../core/profiles/env-config.js';
 import { PROFILE_FLAG_OPTIONS } from '../../core/profiles/profile-flags.js';
 import { resolveProfileDir } from '../../core/profiles/profile-paths.js';
@@ -151,8 +151,6 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       ...uiDirOption(io.env),
     });
     cleanups.unshift(() => daemon.close());
-    const stopWatching = watchStates(daemon.manager, log);
-    cleanups.unshift(async () => stopWatching());
 
     await daemon.manager.startEnabled();
     await Promise.all(daemon.manager.ids().map((id) => whenReady(daemon.manager, id, signal)));
@@ -235,20 +233,6 @@ async function whenReady(manager: TunnelManager, id: string, signal: AbortSignal
       `tunnel ${id} did not start: ${manager.get(id).summary().state.reason}`,
     );
   await tunnel.whenReady(signal);
-}
-
-function watchStates(manager: TunnelManager, log: Logger): () => void {
-  const last = new Map<string, string>();
-  return manager.onChange((summary: TunnelSummary) => {
-    const s = summary.state;
-    const key = `${s.kind}:${s.reason}`;
-    if (last.get(summary.id) === key) return;
-    last.set(summary.id, key);
-    const line = `tunnel ${summary.id} is ${s.kind}: ${s.reason}`;
-    if (s.kind === 'auth_failed' || s.kind === 'error') log.error(line, { next_step: s.nextStep });
-    else if (s.kind === 'degraded') log.warn(line, { next_step: s.nextStep });
-    else log.info(line);
-  });
 }
 
 function announce(io: CliIo, info: RunInfo, summaries: TunnelSummary[]): void {

@@ -30,4 +30,19 @@ describe('admin token and transport choice', () => {
     window.mcpTunnel = ipc;
     expect(pickBridge(window)).toBe(ipc);
   });
+
+  it('keeps contract error codes over IPC by using the preload invoke', async () => {
+    const ipc = new FakeBridge();
+    window.mcpTunnel = Object.assign(ipc, {
+      invoke: async () => ({
+        ok: false as const,
+        error: { code: 'keychain_unavailable' as const, message: 'no keychain' },
+      }),
+    });
+    const bridge = pickBridge(window)!;
+    await expect(bridge.call('profiles.list', {})).rejects.toMatchObject({
+      name: 'BridgeError',
+      code: 'keychain_unavailable',
+    });
+  });
 });
