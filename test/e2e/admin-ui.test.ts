@@ -4,21 +4,27 @@
  * renderer/. Covers: signed-in overview with the demo tunnel ready, a real MCP SDK client's
  * tools/call in Requests, the runtime log level changing what the tail shows, the support
  * bundle download (checked with `tar -tzf`), the on/off switch, an axe-core check on every page
- * (no serious or critical violations, light and dark), and no CSP violations. Screenshots of
- * every page go to test-results/screenshots/ (assets/screenshots/ with UPDATE_SCREENSHOTS=1).
+ * (no serious or critical violations, light and dark), and no CSP violations. The New tunnel
+ * wizard saves and starts a second demo-connection profile (its file lands in the profile dir and
+ * a real MCP client calls `echo` through it), and Integrations writes the demo tunnel's entry into
+ * a temporary CODEX_HOME. Screenshots of every page go to test-results/screenshots/
+ * (assets/screenshots/ with UPDATE_SCREENSHOTS=1).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunInfo } from '../../main/cli/commands/run.js';
+import type * as DemoEntry from '../../main/core/demo/demo-entry.js';
+import { commandLineForDisplay } from '../../main/core/engine/channels/stdio/argv.js';
+import { codexEntryFor } from '../../main/core/integrations/codex/index.js';
 import { startCli, waitForJsonFile, type CliChild } from '../support/cli-process.js';
 
 const execFileP = promisify(execFile);
@@ -26,7 +32,10 @@ const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // Screenshots go to test-results/ (git-ignored) so a test run never dirties the tree;
 // UPDATE_SCREENSHOTS=1 refreshes the ones the README shows, in assets/screenshots/.
-const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'assets', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
+const SHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? join(ROOT, 'assets', 'screenshots')
+    : join(ROOT, 'test-results', 'screenshots');
 const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const WAIT = { timeout: 15_000 };
 
@@ -64,10 +73,12 @@ beforeAll(async () => {
     { cwd: ROOT },
   );
   const infoFile = join(dir, 'info.json');
+  await mkdir(join(dir, 'codex'));
   cli = startCli(['run', '--demo', '--info-file', infoFile], {
     MCP_TUNNEL_UI_DIR: uiDir,
     MCP_TUNNEL_PROFILE_DIR: join(dir, 'profiles'),
     MCP_TUNNEL_LOG_DIR: join(dir, 'logs'),
+    CODEX_HOME: join(dir, 'codex'),
   });
   info = await waitForJsonFile<RunInfo>(infoFile, cli);
   await mkdir(SHOTS, { recursive: true });
@@ -132,14 +143,30 @@ async function goTo(label: string): Promise<void> {
   await page.getByRole('heading', { level: 1, name: label }).waitFor(WAIT);
 }
 
-async function connectClient(name: string): Promise<Client> {
+async function connectClient(
+  name: string,
+  target: { url: string; token: string } = { url: info.mcp_url!, token: info.connector_token! },
+): Promise<Client> {
   const client = new Client({ name, version: '1.0.0' });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(info.mcp_url!), {
-      requestInit: { headers: { Authorization: `Bearer ${info.connector_token}` } },
+    new StreamableHTTPClientTransport(new URL(target.url), {
+      requestInit: { headers: { Authorization: `Bearer ${target.token}` } },
     }),
   );
   return client;
+}
+
+/** The demo MCP server's command line as the built daemon runs it (dist/, no tsx). */
+async function demoServerCommand(): Promise<string> {
+  const entry = join(ROOT, 'dist/main/core/demo/demo-entry.js');
+  const mod = (await import(pathToFileURL(entry).href)) as typeof DemoEntry;
+  return commandLineForDisplay(mod.demoServerArgv());
+}
+
+interface TunnelRow {
+  id: string;
+  state: { kind: string };
+  mcpUrl?: string;
 }
 
 /**
@@ -190,12 +217,14 @@ async function api<T>(method: string, params: Record<string, unknown> = {}): Pro
   return body.result;
 }
 
-async function waitForState(kind: string): Promise<void> {
+async function waitForState(kind: string, id = 'demo'): Promise<TunnelRow> {
   const until = Date.now() + 15_000;
   for (;;) {
-    const snap = await api<{ tunnels: Array<{ id: string; state: { kind: string } }> }>('status.get');
-    if (snap.tunnels.find((t) => t.id === 'demo')?.state.kind === kind) return;
-    if (Date.now() > until) throw new Error(`tunnel demo never became ${kind}`);
+    const snap = await api<{ tunnels: TunnelRow[] }>('status.get');
+    const tunnel = snap.tunnels.find((t) => t.id === id);
+    if (tunnel?.state.kind === kind) return tunnel;
+    if (Date.now() > until)
+      throw new Error(`tunnel ${id} never became ${kind} (${JSON.stringify(tunnel?.state)})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -357,6 +386,90 @@ describe('admin UI in Chromium against mcp-tunnel run --demo', () => {
       .getByRole('heading', { name: /Doctor is not available|All checks passed|Some checks need attention/ })
       .waitFor(WAIT);
     await checkPage('doctor');
+  });
+
+  it('creates, saves and starts a second demo-connection tunnel with the New tunnel wizard', async () => {
+    await goTo('New tunnel');
+    await page.getByRole('radio', { name: /Local demo/ }).check();
+    await page.getByLabel('Profile name').fill('second');
+    await page.getByLabel('Display name (optional)').fill('Second demo');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText(/needs no key/).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Next' }).click();
+    const command = await demoServerCommand();
+    await page.getByLabel('Command', { exact: true }).fill(command);
+    await page.getByRole('status', { name: 'Executable check' }).getByText(/^ok/).waitFor(WAIT);
+    await page.getByRole('button', { name: /Review/ }).click();
+    await page.getByText(/Everything checks out/).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Save and start' }).click();
+    await page.getByText(/Saved profile\s*second\s*and started its tunnel/).waitFor(WAIT);
+    await page.getByRole('heading', { name: /^Doctor · / }).waitFor(WAIT);
+    await checkPage('wizard');
+
+    const yaml = await readFile(join(dir, 'profiles', 'second.yaml'), 'utf8');
+    expect(yaml).toContain('connection: demo');
+    expect(yaml).toContain('demo-mcp-server.js');
+
+    await goTo('Overview');
+    await page
+      .getByTestId('tunnel-second')
+      .getByTestId('tunnel-state')
+      .getByText('Ready', { exact: true })
+      .waitFor(WAIT);
+    await page
+      .getByTestId('tunnel-demo')
+      .getByTestId('tunnel-state')
+      .getByText('Ready', { exact: true })
+      .waitFor(WAIT);
+    const second = await waitForState('ready', 'second');
+    expect(second.mcpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    expect(second.mcpUrl).not.toBe(info.mcp_url);
+    const { connectorToken } = await api<{ connectorToken: string }>('tunnels.revealToken', { id: 'second' });
+    expect(connectorToken).not.toBe(info.connector_token);
+    const client = await connectClient('admin-ui-e2e-second', { url: second.mcpUrl!, token: connectorToken });
+    try {
+      const result = await client.callTool({
+        name: 'echo',
+        arguments: { text: 'through the second tunnel' },
+      });
+      expect(JSON.stringify(result.content)).toContain('through the second tunnel');
+    } finally {
+      await client.close();
+    }
+    // The first tunnel's token does not open the second one.
+    await expect(
+      connectClient('admin-ui-e2e-wrong-token', { url: second.mcpUrl!, token: info.connector_token! }),
+    ).rejects.toThrow();
+  });
+
+  it('previews the Codex entry with the token masked and adds it to CODEX_HOME/config.toml', async () => {
+    await goTo('Integrations');
+    const card = page.getByRole('region', { name: /Add to Codex · Demo\b/ });
+    await card.getByRole('radio', { name: /Authorization header/ }).check();
+    await card.getByRole('button', { name: 'Show entry' }).click();
+    const entry = card.getByLabel('Codex entry');
+    const tunnel = { kind: 'demo' as const, mcpUrl: info.mcp_url!, connectorToken: info.connector_token! };
+    const header = codexEntryFor(tunnel, { name: 'mcp-tunnel-demo', tokenMode: 'header' });
+    await expect.poll(() => entry.textContent(), WAIT).toBe(header.maskedToml);
+    expect(header.maskedToml).not.toContain(info.connector_token);
+    expect(header.maskedToml).toContain(`Bearer ${info.connector_token!.slice(0, 8)}…`);
+
+    await card.getByRole('radio', { name: /environment variable/ }).check();
+    await card.getByRole('button', { name: 'Show entry' }).click();
+    const env = codexEntryFor(tunnel, { name: 'mcp-tunnel-demo', tokenMode: 'env' });
+    await expect.poll(() => entry.textContent(), WAIT).toBe(env.maskedToml);
+    const configPath = join(dir, 'codex', 'config.toml');
+    await card.getByText(configPath, { exact: true }).waitFor(WAIT);
+    await card.getByRole('button', { name: 'Add to Codex' }).click();
+    await card.getByText(`Added to ${configPath}. Restart Codex to load it.`).waitFor(WAIT);
+
+    const written = await readFile(configPath, 'utf8');
+    expect(written).toContain('[mcp_servers.mcp-tunnel-demo]');
+    expect(written).toContain(`url = "${info.mcp_url}"`);
+    expect(written).toContain('bearer_token_env_var = "MCP_TUNNEL_TOKEN"');
+    expect(written).not.toContain(info.connector_token);
+    expect(await page.locator('body').textContent()).not.toContain(info.connector_token);
+    await checkPage('integrations');
   });
 
   it('reads well in the dark theme too, with no CSP violations or page errors along the way', async () => {
