@@ -32,18 +32,38 @@ export interface LedgerOptions {
   slackMs?: number;
   /** Outcome kinds that are acceptable besides result / rpc_error / timeout / ack. */
   alsoAllowed?: readonly OutcomeKind[];
+  /** How many result latencies to keep (uniform reservoir sample). Default 10 000. */
+  latencySample?: number;
 }
 
 const ALWAYS_ALLOWED: readonly OutcomeKind[] = ['result', 'rpc_error', 'timeout', 'ack'];
+/** Violation lines kept verbatim; beyond that only counted (a broken soak must not grow). */
+const MAX_VIOLATION_LINES = 1_000;
 
+/**
+ * Judges every outcome as it is settled and keeps only what a long soak can afford: the calls
+ * still waiting for an outcome, counts by kind, the violation lines and a bounded uniform sample
+ * of result latencies. Memory is O(in-flight calls), not O(calls made).
+ */
 export class CallLedger {
-  readonly entries: LedgerEntry[] = [];
   readonly #options: LedgerOptions;
   readonly #allowed: Set<OutcomeKind>;
+  readonly #pending = new Set<LedgerEntry>();
+  readonly #violations: string[] = [];
+  #droppedViolations = 0;
+  readonly #counts: Record<string, number> = {};
+  #calls = 0;
+  readonly #latencies: number[] = [];
+  #results = 0;
 
   constructor(options: LedgerOptions) {
     this.#options = options;
     this.#allowed = new Set([...ALWAYS_ALLOWED, ...(options.alsoAllowed ?? [])]);
+  }
+
+  /** Calls started so far. */
+  get calls(): number {
+    return this.#calls;
   }
 
   start(label: string, expectText?: string): LedgerEntry {
@@ -54,59 +74,71 @@ export class CallLedger {
       outcomes: [],
       endedAt: undefined,
     };
-    this.entries.push(entry);
+    this.#calls++;
+    this.#pending.add(entry);
     return entry;
   }
 
   settle(entry: LedgerEntry, outcome: Outcome): void {
     entry.outcomes.push(outcome);
-    entry.endedAt ??= performance.now();
+    const where = `call ${entry.label}`;
+    if (entry.endedAt === undefined) {
+      entry.endedAt = performance.now();
+      this.#pending.delete(entry);
+      this.#counts[outcome.kind] = (this.#counts[outcome.kind] ?? 0) + 1;
+      if (outcome.kind === 'result') this.#sampleLatency(entry.endedAt - entry.startedAt);
+    } else {
+      this.#violation(
+        `${where}: ${entry.outcomes.length} terminal outcomes (${entry.outcomes.map((o) => o.kind).join(', ')})`,
+      );
+    }
+    if (!this.#allowed.has(outcome.kind))
+      this.#violation(`${where}: outcome ${JSON.stringify(outcome)} is not acceptable`);
+    if (outcome.kind === 'result' && entry.expectText !== undefined && outcome.text !== entry.expectText)
+      this.#violation(`${where}: answered with another result (${JSON.stringify(outcome.text)})`);
+    if (outcome.kind === 'rpc_error' && !Number.isInteger(outcome.code))
+      this.#violation(`${where}: JSON-RPC error without an integer code`);
+    if (outcome.kind === 'timeout') {
+      const elapsed = entry.endedAt - entry.startedAt;
+      if (elapsed < this.#options.deadlineMs - (this.#options.slackMs ?? 250))
+        this.#violation(`${where}: timed out after ${Math.round(elapsed)} ms, before its deadline`);
+    }
   }
 
   /** Every violation of the call invariant so far, one line each (empty = all good). */
   violations(): string[] {
-    const out: string[] = [];
-    const slack = this.#options.slackMs ?? 250;
-    for (const e of this.entries) {
-      const where = `call ${e.label}`;
-      if (e.outcomes.length === 0) {
-        out.push(`${where}: no outcome`);
-        continue;
-      }
-      if (e.outcomes.length > 1)
-        out.push(
-          `${where}: ${e.outcomes.length} terminal outcomes (${e.outcomes.map((o) => o.kind).join(', ')})`,
-        );
-      for (const o of e.outcomes) {
-        if (!this.#allowed.has(o.kind)) out.push(`${where}: outcome ${JSON.stringify(o)} is not acceptable`);
-        if (o.kind === 'result' && e.expectText !== undefined && o.text !== e.expectText)
-          out.push(`${where}: answered with another result (${JSON.stringify(o.text)})`);
-        if (o.kind === 'rpc_error' && !Number.isInteger(o.code))
-          out.push(`${where}: JSON-RPC error without an integer code`);
-        if (o.kind === 'timeout') {
-          const elapsed = (e.endedAt ?? performance.now()) - e.startedAt;
-          if (elapsed < this.#options.deadlineMs - slack)
-            out.push(`${where}: timed out after ${Math.round(elapsed)} ms, before its deadline`);
-        }
-      }
-    }
+    const out = [...this.#violations];
+    if (this.#droppedViolations > 0) out.push(`… and ${this.#droppedViolations} more violations`);
+    for (const e of this.#pending) out.push(`call ${e.label}: no outcome`);
     return out;
   }
 
+  /** Calls by the kind of their first outcome (`none` = still waiting). */
   counts(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const e of this.entries) {
-      const kind = e.outcomes[0]?.kind ?? 'none';
-      out[kind] = (out[kind] ?? 0) + 1;
-    }
+    const out = { ...this.#counts };
+    if (this.#pending.size > 0) out.none = this.#pending.size;
     return out;
   }
 
-  /** Latencies (ms) of calls answered with a result. */
+  /** Latencies (ms) of calls answered with a result: all of them, or a uniform sample. */
   resultLatencies(): number[] {
-    return this.entries
-      .filter((e) => e.outcomes[0]?.kind === 'result' && e.endedAt !== undefined)
-      .map((e) => e.endedAt! - e.startedAt);
+    return [...this.#latencies];
+  }
+
+  #violation(line: string): void {
+    if (this.#violations.length < MAX_VIOLATION_LINES) this.#violations.push(line);
+    else this.#droppedViolations++;
+  }
+
+  /** Reservoir sampling (algorithm R): every result equally likely to be in the sample. */
+  #sampleLatency(ms: number): void {
+    const capacity = this.#options.latencySample ?? 10_000;
+    this.#results++;
+    if (this.#latencies.length < capacity) this.#latencies.push(ms);
+    else {
+      const slot = Math.floor(Math.random() * this.#results);
+      if (slot < capacity) this.#latencies[slot] = ms;
+    }
   }
 }
 

@@ -7,6 +7,10 @@
  *   - calls: the CallLedger's rules (one outcome each, echoes match, timeouts only past deadline);
  *   - the engine never entered `error` and recovered (ready + a fresh call answered, bounded);
  *   - open sockets / child processes back to the baseline taken before the rig started;
+ *   - memory back to baseline: heapUsed and external (after forced GC) measured idle, with relay
+ *     and engine still up, against the baseline taken after warm-up (the first successful
+ *     `recovered()`, or `markMemoryBaseline()`), and again after stop against the memory before
+ *     the rig started; each within `memorySlack` (see memory-checks.ts for the numbers);
  *   - every stdio PID seen in a channel snapshot is dead after stop (no orphans);
  *   - no secret (runtime key, connector token, planted canaries) in any log entry.
  *
@@ -25,6 +29,14 @@ import type { RelayOptions } from '../../main/core/relay/relay-server.js';
 import { CallLedger, type OutcomeKind } from './call-ledger.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { McpCaller } from './mcp-caller.js';
+import {
+  DEFAULT_MEMORY_SLACK,
+  describeDelta,
+  memoryAboveBaseline,
+  settledMemory,
+  type MemorySample,
+  type MemorySlack,
+} from './memory-checks.js';
 import { handleBaseline, handlesBackToBaseline, orphanPids } from './process-checks.js';
 
 export interface RigOptions {
@@ -43,6 +55,19 @@ export interface RigOptions {
   secrets?: readonly string[];
   /** Jitter for the engine's poll backoff. Default () => 0.2. */
   random?: () => number;
+  /** Allowed memory growth over the baselines. Default DEFAULT_MEMORY_SLACK. */
+  memorySlack?: MemorySlack;
+}
+
+export interface RigMemory {
+  /** Before the rig started anything. */
+  before: MemorySample;
+  /** After warm-up (first successful `recovered()` or `markMemoryBaseline()`). */
+  warm: MemorySample | undefined;
+  /** In `finish()`, traffic stopped, relay and engine still up. */
+  idle: MemorySample | undefined;
+  /** In `finish()`, after everything stopped. */
+  stopped: MemorySample | undefined;
 }
 
 export interface Rig {
@@ -62,6 +87,10 @@ export interface Rig {
   readonly deadlineMs: number;
   /** Ready again and a fresh echo (in `sessionId`, if given) answered, within `boundMs`; throws otherwise. */
   recovered(options?: { boundMs?: number; sessionId?: string }): Promise<void>;
+  /** Take the warm-up memory baseline now (after GC); `recovered()` does it on its first success. */
+  markMemoryBaseline(): Promise<void>;
+  /** The memory samples taken so far (all after forced GC). */
+  readonly memory: RigMemory;
   /** Stop everything and return every invariant violation (empty = pass). */
   finish(): Promise<string[]>;
 }
@@ -79,6 +108,13 @@ export function newCanary(): string {
 
 export async function startRig(options: RigOptions): Promise<Rig> {
   const baseline = handleBaseline();
+  const memory: RigMemory = {
+    before: await settledMemory(),
+    warm: undefined,
+    idle: undefined,
+    stopped: undefined,
+  };
+  const slack = options.memorySlack ?? DEFAULT_MEMORY_SLACK;
   const deadlineMs = options.responseTimeoutMs ?? 3_000;
   const hub = new LogHub({ level: 'debug', capacity: 5_000 });
   const canary = newCanary();
@@ -160,7 +196,10 @@ export async function startRig(options: RigOptions): Promise<Rig> {
         label: 'recovery probe',
         ...(sessionId ? { sessionId } : {}),
       });
-      if (outcome.kind === 'result') return;
+      if (outcome.kind === 'result') {
+        if (!memory.warm) memory.warm = await settledMemory();
+        return;
+      }
       if (performance.now() > until)
         throw new Error(
           `no fresh call succeeded within ${boundMs} ms; last outcome ${JSON.stringify(outcome)}`,
@@ -182,6 +221,10 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     pids,
     deadlineMs,
     recovered,
+    markMemoryBaseline: async () => {
+      memory.warm = await settledMemory();
+    },
+    memory,
     finish: () =>
       (finished ??= (async () => {
         open.delete(rig);
@@ -190,12 +233,22 @@ export async function startRig(options: RigOptions): Promise<Rig> {
         const violations = [...ledger.violations()];
         if (statuses.some((s) => s.state.kind === 'error'))
           violations.push('the engine entered the error state');
+        memory.idle = await settledMemory();
+        if (memory.warm)
+          violations.push(...memoryAboveBaseline(memory.warm, memory.idle, 'idle after the scenario', slack));
         await tunnel.stop();
         await caller.close();
         await proxy?.close();
         await relay.close();
         violations.push(...(await orphanPids(pids)));
         violations.push(...(await handlesBackToBaseline(baseline)));
+        memory.stopped = await settledMemory();
+        violations.push(...memoryAboveBaseline(memory.before, memory.stopped, 'after stop', slack));
+        if (process.env.RELIABILITY_MEMORY_DEBUG)
+          console.log(
+            `[memory] idle vs warm: ${memory.warm ? describeDelta(memory.warm, memory.idle) : 'no warm baseline'}; ` +
+              `stopped vs before: ${describeDelta(memory.before, memory.stopped)}`,
+          );
         violations.push(...leaks.slice(0, 20));
         return violations;
       })()),

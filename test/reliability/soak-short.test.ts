@@ -1,7 +1,8 @@
 /**
  * The soak in miniature, inside `npm test`: a dozen seconds of mixed SDK traffic (echo,
  * progress, notifications, session DELETEs) through relay and engine to the demo server over
- * stdio, with random network faults and child kills; zero invariant violations required.
+ * stdio, with random network faults and child kills; zero invariant violations required (memory
+ * back to the warm-up baseline included) and a flat heap-after-GC verdict.
  */
 import { describe, expect, it } from 'vitest';
 import { formatReport, runSoak } from './soak.js';
@@ -13,5 +14,8 @@ describe('reliability: short soak', () => {
     expect(report.calls).toBeGreaterThan(50);
     expect(report.outcomes.result ?? 0).toBeGreaterThan(20);
     expect(Object.values(report.faults).reduce((a, b) => a + (b ?? 0), 0)).toBeGreaterThan(2);
+    // Heap after GC sampled through the run (the rig's back-to-baseline check is in violations).
+    expect(report.memory.length, formatReport(report)).toBeGreaterThan(5);
+    expect(report.verdict.verdict, formatReport(report)).toBe('flat');
   }, 40_000);
 });

@@ -3,7 +3,11 @@
  * real engine (in-process, same Node process) to the shipped demo MCP server over stdio, with
  * faults injected at random through the fault proxy (engine ↔ relay) and by killing the stdio
  * child. Prints calls made, outcomes by kind, invariant violations (must be 0), p50/p99 latency
- * and the process RSS over time; exits 1 on any violation.
+ * and memory over time: heapUsed / external after forced GC (relay and engine run in this
+ * process, so this is their heap) and RSS, with a verdict (first vs last, slope over the second
+ * half). The rig's memory invariant (back to the warm-up baseline once traffic stops) is one of
+ * the violations. The ledger keeps counts and a bounded latency sample, so the soak itself does
+ * not grow. Exits 1 on any violation.
  *
  *   npx tsx test/reliability/soak.ts --minutes 10 [--seed 42] [--clients 4]
  *
@@ -15,6 +19,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { percentile, type CallLedger, type Outcome } from './call-ledger.js';
+import { DEFAULT_MEMORY_SLACK, forceGc, memorySample } from './memory-checks.js';
 import { stdioChannel } from './fault-channels.js';
 import { uniquePayload } from './mcp-caller.js';
 import { startRig, type Rig } from './reliability-rig.js';
@@ -26,6 +31,8 @@ export interface SoakOptions {
   clients?: number;
   /** Mean gap between injected faults (ms). Default 2500. */
   faultEveryMs?: number;
+  /** Gap between memory samples (each forces a full GC). Default duration/40, 1–15 s. */
+  memoryEveryMs?: number;
   log?: (line: string) => void;
 }
 
@@ -38,7 +45,25 @@ export interface SoakReport {
   violations: string[];
   p50Ms: number;
   p99Ms: number;
-  rss: { atS: number; mb: number }[];
+  /** Memory over time, sampled after forced GC (MB). */
+  memory: MemoryPoint[];
+  verdict: MemoryVerdict;
+}
+
+export interface MemoryPoint {
+  atS: number;
+  heapMb: number;
+  externalMb: number;
+  rssMb: number;
+}
+
+export interface MemoryVerdict {
+  firstHeapMb: number;
+  lastHeapMb: number;
+  /** Least-squares slope of heap-after-GC over the second half of the run (MB/min). */
+  secondHalfSlopeMbPerMin: number;
+  /** `flat` unless the heap grew more than the rig's slack AND still climbs in the second half. */
+  verdict: 'flat' | 'growing';
 }
 
 /** mulberry32: a small seeded PRNG, so a failing run can be replayed with --seed. */
@@ -169,24 +194,36 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   });
   const started = performance.now();
   const until = started + options.durationMs;
-  const rss: SoakReport['rss'] = [];
+  const memory: MemoryPoint[] = [];
   const faults: SoakReport['faults'] = {};
-  const sampleRss = () =>
-    rss.push({
+  const toMb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+  const sampleMemory = () => {
+    forceGc();
+    const m = memorySample();
+    memory.push({
       atS: Math.round((performance.now() - started) / 1000),
-      mb: Math.round(process.memoryUsage().rss / 1048576),
+      heapMb: toMb(m.heapUsed),
+      externalMb: toMb(m.external),
+      rssMb: toMb(m.rss),
     });
+  };
+  const memoryEveryMs = options.memoryEveryMs ?? Math.min(15_000, Math.max(1_000, options.durationMs / 40));
+  let lastLog = 0;
   try {
     await rig.recovered({ boundMs: 20_000 });
-    sampleRss();
+    sampleMemory();
     const sampler = setInterval(() => {
-      sampleRss();
-      const last = rss[rss.length - 1]!;
-      if (last.atS % 30 === 0)
+      sampleMemory();
+      const last = memory[memory.length - 1]!;
+      if (last.atS - lastLog >= 30) {
+        lastLog = last.atS;
         log(
-          `t=${last.atS}s calls=${rig.ledger.entries.length} rss=${last.mb}MB ${JSON.stringify(rig.ledger.counts())}`,
+          `t=${last.atS}s calls=${rig.ledger.calls} heap=${last.heapMb}MB external=${last.externalMb}MB ` +
+            `rss=${last.rssMb}MB engine-sessions=${rig.channels[0]?.snapshot().sessions ?? 0} ` +
+            JSON.stringify(rig.ledger.counts()),
         );
-    }, 1_000);
+      }
+    }, memoryEveryMs);
     const faultLoop = (async () => {
       const every = options.faultEveryMs ?? 2_500;
       while (performance.now() < until - 2_000) {
@@ -204,7 +241,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     clearInterval(sampler);
     rig.proxy?.heal();
     await rig.recovered({ boundMs: 20_000 });
-    sampleRss();
+    sampleMemory();
   } finally {
     rig.proxy?.heal();
   }
@@ -213,28 +250,56 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   return {
     seed,
     durationMs: Math.round(performance.now() - started),
-    calls: rig.ledger.entries.length,
+    calls: rig.ledger.calls,
     outcomes: rig.ledger.counts(),
     faults,
     violations,
     p50Ms: Math.round(percentile(latencies, 50) * 10) / 10,
     p99Ms: Math.round(percentile(latencies, 99) * 10) / 10,
-    rss,
+    memory,
+    verdict: memoryVerdict(memory),
+  };
+}
+
+/** First vs last heap-after-GC and the least-squares slope over the second half of the run. */
+export function memoryVerdict(points: readonly MemoryPoint[]): MemoryVerdict {
+  const first = points[0]?.heapMb ?? 0;
+  const last = points[points.length - 1]?.heapMb ?? 0;
+  const half = points.slice(Math.floor(points.length / 2));
+  let slope = 0;
+  if (half.length >= 2) {
+    const n = half.length;
+    const mx = half.reduce((a, p) => a + p.atS / 60, 0) / n;
+    const my = half.reduce((a, p) => a + p.heapMb, 0) / n;
+    const sxy = half.reduce((a, p) => a + (p.atS / 60 - mx) * (p.heapMb - my), 0);
+    const sxx = half.reduce((a, p) => a + (p.atS / 60 - mx) ** 2, 0);
+    slope = sxx > 0 ? sxy / sxx : 0;
+  }
+  const slackMb = DEFAULT_MEMORY_SLACK.heapUsedBytes / 1048576;
+  const growing = last - first > slackMb && slope > 0.5;
+  return {
+    firstHeapMb: first,
+    lastHeapMb: last,
+    secondHalfSlopeMbPerMin: Math.round(slope * 100) / 100,
+    verdict: growing ? 'growing' : 'flat',
   };
 }
 
 export function formatReport(r: SoakReport): string {
-  const step = Math.max(1, Math.ceil(r.rss.length / 12));
-  const memory = r.rss
-    .filter((_, i) => i % step === 0 || i === r.rss.length - 1)
-    .map((s) => `${s.atS}s:${s.mb}MB`);
+  const step = Math.max(1, Math.ceil(r.memory.length / 12));
+  const points = r.memory.filter((_, i) => i % step === 0 || i === r.memory.length - 1);
+  const v = r.verdict;
   return [
     `soak: ${(r.durationMs / 60_000).toFixed(1)} min, seed ${r.seed}`,
     `calls made: ${r.calls}`,
     `outcomes: ${JSON.stringify(r.outcomes)}`,
     `faults injected: ${JSON.stringify(r.faults)}`,
     `latency of answered calls: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`,
-    `process RSS over time: ${memory.join(' ')}`,
+    `heap after GC over time: ${points.map((p) => `${p.atS}s:${p.heapMb}MB`).join(' ')}`,
+    `external after GC over time: ${points.map((p) => `${p.atS}s:${p.externalMb}MB`).join(' ')}`,
+    `process RSS over time: ${points.map((p) => `${p.atS}s:${p.rssMb}MB`).join(' ')}`,
+    `memory verdict: ${v.verdict} (heap after GC ${v.firstHeapMb} → ${v.lastHeapMb} MB, ` +
+      `second-half slope ${v.secondHalfSlopeMbPerMin} MB/min)`,
     `invariant violations: ${r.violations.length}`,
     ...r.violations.slice(0, 50).map((v) => `  - ${v}`),
   ].join('\n');

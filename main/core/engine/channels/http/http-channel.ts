@@ -56,6 +56,7 @@ import {
   readJsonResponse,
   readSseResponse,
 } from './response-reader.js';
+import { RequestSignals } from './request-signals.js';
 import { SessionRegistry } from './session-registry.js';
 import { StreamLinger } from './stream-linger.js';
 
@@ -101,7 +102,7 @@ class HttpChannel implements Channel {
   readonly #extra: OutboundHeaders;
   readonly #maxBytes: number;
   readonly #sessions = new SessionRegistry();
-  readonly #stopController = new AbortController();
+  readonly #requestSignals = new RequestSignals();
   readonly #linger: StreamLinger;
   #dispatcher: Dispatcher | undefined;
   #state: ChannelState = 'idle';
@@ -172,7 +173,7 @@ class HttpChannel implements Channel {
     if (this.#state !== 'ready' || !dispatcher) return failureOutcome('client_internal', 'unknown', false);
     if (request.signal.aborted) return abortedFailure(false);
     this.#inFlight++;
-    const signal = AbortSignal.any([request.signal, this.#stopController.signal]);
+    const { signal, release } = this.#requestSignals.open(request.signal);
     try {
       const body = JSON.stringify(request.message);
       const headers = buildOutboundHeaders(request.headers, this.#extra, true);
@@ -180,6 +181,7 @@ class HttpChannel implements Channel {
       if ('kind' in res) return this.#logged(request.requestId, res);
       return this.#logged(request.requestId, await this.#answer(request, res, signal));
     } finally {
+      release();
       this.#inFlight--;
     }
   }
@@ -189,7 +191,7 @@ class HttpChannel implements Channel {
     if (this.#state !== 'ready' || !dispatcher) return failureOutcome('client_internal', 'unknown', false);
     if (request.signal.aborted) return abortedFailure(false);
     this.#inFlight++;
-    const signal = AbortSignal.any([request.signal, this.#stopController.signal]);
+    const { signal, release } = this.#requestSignals.open(request.signal);
     try {
       const headers = buildOutboundHeaders(request.headers, this.#extra, false);
       const res = await this.#dispatch(dispatcher, 'DELETE', headers, null, signal, request.requestId);
@@ -205,6 +207,7 @@ class HttpChannel implements Channel {
         headers: allowedResponseHeaders(res.headers),
       };
     } finally {
+      release();
       this.#inFlight--;
     }
   }
@@ -226,7 +229,7 @@ class HttpChannel implements Channel {
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
-    this.#stopController.abort(new Error('HTTP_CHANNEL_STOPPED'));
+    this.#requestSignals.abortAll(new Error('HTTP_CHANNEL_STOPPED'));
     this.#linger.closeAll();
     this.#sessions.clear();
     const dispatcher = this.#dispatcher;
