@@ -300,7 +300,7 @@ describe('admin UI in Chromium against mcp-tunnel run --demo', () => {
   it('switching the runtime log level changes what the tail shows', async () => {
     await goTo('Logs');
     const level = page.getByRole('combobox', { name: 'Daemon log level' });
-    const before = await filterLogsTo('tunnel demo is');
+    const before = await filterLogsTo('tunnel ready');
 
     // At warn, the tunnel's info-level state lines are not recorded at all.
     await level.selectOption('warn');
@@ -312,7 +312,7 @@ describe('admin UI in Chromium against mcp-tunnel run --demo', () => {
     await level.selectOption('info');
     await filterLogsTo('log level changed');
     await page.getByTestId('log-list').getByText('level=info').waitFor(WAIT);
-    expect(await filterLogsTo('tunnel demo is')).toBe(before);
+    expect(await filterLogsTo('tunnel ready')).toBe(before);
 
     // Back at info, the same actions show up in the tail.
     await api('tunnels.stop', { id: 'demo' });

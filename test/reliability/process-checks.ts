@@ -26,7 +26,7 @@ function excess(baseline: HandleCounts): string[] {
 }
 
 /** Waits (bounded) until no watched handle count exceeds the baseline. */
-export async function handlesBackToBaseline(baseline: HandleCounts, boundMs = 4_000): Promise<string[]> {
+export async function handlesBackToBaseline(baseline: HandleCounts, boundMs = 10_000): Promise<string[]> {
   const until = performance.now() + boundMs;
   for (;;) {
     const over = excess(baseline);
