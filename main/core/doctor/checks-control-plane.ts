@@ -14,15 +14,11 @@
  */
 import type { ChannelOutcome } from '../engine/channels/channel.js';
 import type { TunnelConfig } from '../engine/config.js';
-import {
-  createControlPlaneClient,
-  type HttpControlPlaneClient,
-} from '../engine/control-plane/http-client.js';
+import { controlPlaneClientFor } from '../engine/build-tunnel.js';
+import type { HttpControlPlaneClient } from '../engine/control-plane/http-client.js';
 import { ControlPlaneError } from '../engine/control-plane/errors.js';
 import { terminalPayload } from '../engine/dispatcher/response-payloads.js';
-import { buildServerInfo } from '../engine/protocol/server-info.js';
 import type { Logger } from '../observability/logger.js';
-import { PRODUCT_VERSION } from '../runtime/product.js';
 import { check, CHECK_IDS, skipped, type DoctorCheck } from './doctor-check.js';
 import { adviceFor } from './error-advice.js';
 
@@ -55,24 +51,11 @@ export async function controlPlaneChecks(options: ControlPlaneCheckOptions): Pro
   }
   let client: HttpControlPlaneClient;
   try {
-    client = createControlPlaneClient({
-      tunnelId: cp.tunnelId,
-      apiKey: cp.apiKey,
-      ...(cp.baseUrl ? { baseUrl: cp.baseUrl } : {}),
-      ...(cp.pathPrefix ? { pathPrefix: cp.pathPrefix } : {}),
-      ...(cp.clientCertPem ? { clientCertPem: cp.clientCertPem } : {}),
-      ...(cp.clientKeyPem ? { clientKeyPem: cp.clientKeyPem } : {}),
-      ...(cp.caBundlePem ? { caBundlePem: cp.caBundlePem } : {}),
-      ...(cp.proxyUrl ? { proxyUrl: cp.proxyUrl } : {}),
-      clientVersion: PRODUCT_VERSION,
-      clientName: 'mcp-tunnel',
-      serverInfo: buildServerInfo(
-        options.config.channels.map((c) => ({ name: c.name, procAffinity: c.kind === 'stdio' })),
-      ),
-      logger: options.logger,
-      pollGraceMs: options.timeoutMs,
-      respondTimeoutMs: options.timeoutMs,
-    });
+    client = controlPlaneClientFor(
+      options.config,
+      options.config.channels.map((c) => ({ name: c.name, procAffinity: c.kind === 'stdio' })),
+      { logger: options.logger, pollGraceMs: options.timeoutMs, respondTimeoutMs: options.timeoutMs },
+    );
   } catch (err) {
     const advice = adviceFor(err, { operation: 'getTunnel', request: 'none (client not created)' });
     return [

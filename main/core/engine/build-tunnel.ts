@@ -6,7 +6,11 @@ import type { Channel } from './channels/channel.js';
 import { createHttpChannel } from './channels/http/http-channel.js';
 import { createStdioChannel } from './channels/stdio/stdio-channel.js';
 import type { ChannelConfig, TunnelConfig } from './config.js';
-import { createControlPlaneClient } from './control-plane/http-client.js';
+import {
+  createControlPlaneClient,
+  type ControlPlaneClientOptions,
+  type HttpControlPlaneClient,
+} from './control-plane/http-client.js';
 import type { CommandRecord } from './dispatcher/types.js';
 import { buildServerInfo } from './protocol/server-info.js';
 import { createTunnel, type Tunnel } from './tunnel.js';
@@ -55,15 +59,17 @@ export function buildChannel(config: ChannelConfig, logger: Logger, clock?: Cloc
   });
 }
 
-export function buildTunnel(options: BuildTunnelOptions): BuiltTunnel {
-  const { config, logger, clock } = options;
-  const log = logger.child(`tunnel/${config.name}`);
-  const channels = [
-    ...config.channels.map((c) => buildChannel(c, log, clock)),
-    ...(options.extraChannels ?? []),
-  ];
+/**
+ * The control-plane client for a tunnel configuration: one keep-alive dispatcher, the identity
+ * headers, and X-Tunnel-MCP-Server-Info declaring `channels`.
+ */
+export function controlPlaneClientFor(
+  config: TunnelConfig,
+  channels: ReadonlyArray<{ name: string; procAffinity: boolean }>,
+  extra: Partial<ControlPlaneClientOptions> & { logger: Logger },
+): HttpControlPlaneClient {
   const cp = config.controlPlane;
-  const client = createControlPlaneClient({
+  return createControlPlaneClient({
     tunnelId: cp.tunnelId,
     apiKey: cp.apiKey,
     ...(cp.baseUrl ? { baseUrl: cp.baseUrl } : {}),
@@ -74,6 +80,19 @@ export function buildTunnel(options: BuildTunnelOptions): BuiltTunnel {
     ...(cp.proxyUrl ? { proxyUrl: cp.proxyUrl } : {}),
     clientVersion: PRODUCT_VERSION,
     serverInfo: buildServerInfo(channels.map((c) => ({ name: c.name, procAffinity: c.procAffinity }))),
+    ...extra,
+  });
+}
+
+export function buildTunnel(options: BuildTunnelOptions): BuiltTunnel {
+  const { config, logger, clock } = options;
+  const log = logger.child(`tunnel/${config.name}`);
+  const channels = [
+    ...config.channels.map((c) => buildChannel(c, log, clock)),
+    ...(options.extraChannels ?? []),
+  ];
+  const cp = config.controlPlane;
+  const client = controlPlaneClientFor(config, channels, {
     logger: log.child('control-plane'),
     ...(clock ? { clock } : {}),
   });
