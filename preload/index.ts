@@ -55,6 +55,7 @@ export const PRELOAD_METHODS = {
 
 export const PRELOAD_EVENTS = {
   'status.tunnel': true,
+  'status.removed': true,
   'logs.entry': true,
   'requests.record': true,
 } as const satisfies Record<ContractEvent, true>;

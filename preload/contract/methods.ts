@@ -90,6 +90,8 @@ export const CONTRACT_METHODS = [
 /** Server-pushed events: status as "snapshot, then deltas"; live log and request tails. */
 export interface ContractEvents {
   'status.tunnel': { rev: number; tunnel: TunnelSummary };
+  /** A tunnel was removed (its profile deleted): drop it from the list. */
+  'status.removed': { rev: number; id: string };
   'logs.entry': LogEntryDto;
   'requests.record': RequestRecordDto;
 }
@@ -98,6 +100,7 @@ export type ContractEvent = keyof ContractEvents;
 
 export const CONTRACT_EVENTS = [
   'status.tunnel',
+  'status.removed',
   'logs.entry',
   'requests.record',
 ] as const satisfies readonly ContractEvent[];

@@ -116,6 +116,10 @@ export function createStatusStore(bridge: Bridge): StatusStore {
 
     start() {
       const offEvent = bridge.on('status.tunnel', (e) => get().applyEvent(e));
+      const offRemoved = bridge.on('status.removed', (e) => {
+        const { [e.id]: _rev, ...revs } = get().revs;
+        set({ tunnels: get().tunnels.filter((t) => t.id !== e.id), revs });
+      });
       let wasLive = false;
       const offLive = bridge.onLiveState?.((live) => {
         set({ live });
@@ -127,6 +131,7 @@ export function createStatusStore(bridge: Bridge): StatusStore {
       void get().hydrate();
       return () => {
         offEvent();
+        offRemoved();
         offLive?.();
       };
     },

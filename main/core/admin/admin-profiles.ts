@@ -156,6 +156,9 @@ export function summaryOf(profile: LoadedProfile): ProfileSummary {
   };
 }
 
+/** Tunnel ids `mcp-tunnel run` gives its built-in tunnels; a saved profile must not replace them. */
+const RESERVED_NAMES = new Set(['demo', 'env']);
+
 /**
  * Every problem the wizard can show for a draft: what a tunnel of that kind needs (tunnel id,
  * relay URL, an MCP server), then the first rule the profile validator reports.
@@ -166,6 +169,12 @@ export function validateDraft(draft: ProfileDraft, secrets: ProfileSecrets = {})
     checkProfileName(draft.name);
   } catch (err) {
     issues.push({ path: 'name', message: (err as Error).message });
+  }
+  if (RESERVED_NAMES.has(draft.name)) {
+    issues.push({
+      path: 'name',
+      message: `'${draft.name}' is the name of a built-in tunnel (the demo, or the one from environment variables): choose another name.`,
+    });
   }
   if (draft.connection !== 'demo' && !draft.tunnelId?.trim())
     issues.push({

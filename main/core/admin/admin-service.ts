@@ -88,6 +88,7 @@ export class AdminService {
       deps.codex ??
       fail('unavailable', 'Add to Codex is not available in this process; use `mcp-tunnel codex`.');
     manager.onChange((tunnel, rev) => this.#emit('status.tunnel', { rev, tunnel }));
+    manager.onRemove((id, rev) => this.#emit('status.removed', { rev, id }));
     manager.onRecord((id, record) => requests.add(id, record));
     requests.subscribe((record) => this.#emit('requests.record', record));
     logs.addSink((entry) => this.#emit('logs.entry', entry));

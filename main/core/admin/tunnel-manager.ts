@@ -35,6 +35,7 @@ export class TunnelManager {
   readonly #tunnels = new Map<string, ManagedTunnel>();
   readonly #changeListeners = new Set<(summary: TunnelSummary, rev: number) => void>();
   readonly #recordListeners = new Set<(tunnelId: string, record: CommandRecord) => void>();
+  readonly #removeListeners = new Set<(id: string, rev: number) => void>();
   readonly #now: () => number;
   #rev = 0;
 
@@ -76,6 +77,13 @@ export class TunnelManager {
     const t = this.get(id);
     await t.stop();
     this.#tunnels.delete(id);
+    this.#rev += 1;
+    for (const l of this.#removeListeners) l(id, this.#rev);
+  }
+
+  onRemove(listener: (id: string, rev: number) => void): () => void {
+    this.#removeListeners.add(listener);
+    return () => this.#removeListeners.delete(listener);
   }
 
   ids(): string[] {

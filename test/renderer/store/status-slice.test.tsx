@@ -13,6 +13,19 @@ function setup(snapshotRev = 10) {
 }
 
 describe('status slice: snapshot, then deltas by rev', () => {
+  it('drops a tunnel when the daemon removes it', async () => {
+    const { bridge, store } = setup(10);
+    const stop = store.getState().start();
+    await flush();
+    expect(store.getState().tunnels).toHaveLength(1);
+    const id = store.getState().tunnels[0]!.id;
+    bridge.emit('status.removed', { rev: 12, id });
+    expect(store.getState().tunnels).toEqual([]);
+    expect(store.getState().revs[id]).toBeUndefined();
+    stop();
+    expect(bridge.listenerCount('status.removed')).toBe(0);
+  });
+
   it('subscribes before loading the snapshot, then applies only newer events', async () => {
     const { bridge, store } = setup(10);
     const stop = store.getState().start();

@@ -65,6 +65,18 @@ describe('profiles.validate', () => {
     expect(res).toEqual({ ok: true, result: { issues: [] } });
   });
 
+  it('refuses the names of the built-in tunnels', async () => {
+    for (const name of ['demo', 'env']) {
+      const res = await service(createMemoryStore()).invoke('profiles.validate', {
+        draft: relayDraft({ name }),
+      });
+      expect(res).toMatchObject({
+        ok: true,
+        result: { issues: [{ path: 'name', message: expect.stringMatching(/built-in tunnel/) }] },
+      });
+    }
+  });
+
   it('says what each kind of tunnel still needs', async () => {
     const res = await service(createMemoryStore()).invoke('profiles.validate', {
       draft: { name: 'x y', connection: 'relay', channels: [], autostart: false },
