@@ -6,7 +6,8 @@ export type ChannelTransport = 'stdio' | 'streamable-http' | 'in-memory';
  * What a channel produced for one command; the dispatcher turns it into the terminal POST.
  *
  * - `jsonrpc`: a JSON-RPC response from the MCP server (a result, or a valid MCP error passed
- *   through verbatim) with the upstream status → `jsonrpc_response`.
+ *   through verbatim) with the upstream status → `jsonrpc_response`. `messageText`, when set,
+ *   is the same message as JSON text; `message` must not be changed once it is set.
  * - `ack`: the caller sent a notification or a response and the server accepted it → `notify_ack`.
  * - `session_terminated`: answer to a session termination (e.g. 204, 404, 405) →
  *   `session_termination_response`.
@@ -15,7 +16,17 @@ export type ChannelTransport = 'stdio' | 'streamable-http' | 'in-memory';
  *   reason phrase used as the error message (never exception text, URLs or secrets).
  */
 export type ChannelOutcome =
-  | { kind: 'jsonrpc'; status: number; headers: HeaderMap; message: JsonObject }
+  | {
+      kind: 'jsonrpc';
+      status: number;
+      headers: HeaderMap;
+      message: JsonObject;
+      /**
+       * Optional: `message` already serialized (e.g. the stdio child's line with the caller's id
+       * restored), equal to it as JSON. The response POST splices it in instead of serializing.
+       */
+      messageText?: string;
+    }
   | { kind: 'ack'; status: number; headers: HeaderMap }
   | { kind: 'session_terminated'; status: number; headers: HeaderMap }
   | { kind: 'failure'; status: number; failure: TunnelFailure; reason: string };

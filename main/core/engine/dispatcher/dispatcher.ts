@@ -346,7 +346,10 @@ class CommandDispatcher implements Dispatcher {
     const { command } = task;
     const payload = terminalPayload(command, outcome);
     // Serialized once: the POST body, and the answer's size for the command record.
-    const { body, respJsonBytes } = encodeResponsePayload(payload);
+    // A channel's pre-serialized answer is used only when it is the payload's resp_json.
+    const respJsonText =
+      outcome.kind === 'jsonrpc' && payload.resp_json === outcome.message ? outcome.messageText : undefined;
+    const { body, respJsonBytes } = encodeResponsePayload(payload, respJsonText);
     const extra: AnswerFacts = { status: payload.resp_code, outcome, responseBytes: respJsonBytes };
     try {
       const result = await this.#client.respond(payload, {

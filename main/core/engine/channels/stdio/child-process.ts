@@ -38,7 +38,8 @@ export interface SpawnChildOptions {
   logger: Logger;
   clock: Clock;
   maxLineBytes: number;
-  onMessage: (message: JsonObject) => void;
+  /** One message from stdout; `text` is the line it was parsed from, when the line is exactly that object. */
+  onMessage: (message: JsonObject, text?: string) => void;
   platform?: NodeJS.Platform;
 }
 
@@ -122,7 +123,11 @@ function wireChild(child: ChildProcess, options: SpawnChildOptions): RunningChil
   };
 }
 
-function parseLine(line: string, onMessage: (message: JsonObject) => void, logger: Logger): void {
+function parseLine(
+  line: string,
+  onMessage: (message: JsonObject, text?: string) => void,
+  logger: Logger,
+): void {
   if (line.trim().length === 0) return;
   let parsed: unknown;
   try {
@@ -133,7 +138,12 @@ function parseLine(line: string, onMessage: (message: JsonObject) => void, logge
     });
     return;
   }
-  const messages = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
+  if (!Array.isArray(parsed)) {
+    if (typeof parsed === 'object' && parsed !== null) onMessage(parsed as JsonObject, line);
+    else logger.warn('MCP server wrote JSON that is not a JSON-RPC message; ignored');
+    return;
+  }
+  const messages = parsed as unknown[];
   for (const message of messages) {
     if (typeof message === 'object' && message !== null && !Array.isArray(message))
       onMessage(message as JsonObject);

@@ -80,7 +80,7 @@ export function createStdioChannel(options: StdioChannelOptions): Channel {
       clock,
       platform,
       maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-      onMessage: (message) => mux.receive(message),
+      onMessage: (message, text) => mux.receive(message, text),
     });
   };
   const supervisor = new StdioSupervisor({

@@ -38,6 +38,7 @@ import {
   unavailableOutcome,
   type JsonRpcId,
 } from './json-rpc-shape.js';
+import { replaceTopLevelId } from './json-id-text.js';
 import { routeServerMessage, type RoutableCall } from './server-message-router.js';
 
 /** One live connection to the MCP server. `write` throws when the connection is gone. */
@@ -69,6 +70,12 @@ interface Call extends RoutableCall {
 }
 
 type Waiter = (outcome: ChannelOutcome | undefined) => void;
+
+/**
+ * Shortest response line passed on as text (id replaced) instead of serializing the parsed
+ * message again: below this V8's JSON.stringify is cheaper than scanning (measured ~512 chars).
+ */
+export const TEXT_PATH_MIN_CHARS = 512;
 
 export class StreamMultiplexer {
   readonly #log: Logger;
@@ -162,11 +169,14 @@ export class StreamMultiplexer {
     this.#release(transportClosedOutcome());
   }
 
-  /** One message from the MCP server. */
-  receive(message: JsonObject): void {
+  /**
+   * One message from the MCP server. `text`, when given, is the JSON text `message` was parsed
+   * from: a response is then passed on as that text with only its id rewritten.
+   */
+  receive(message: JsonObject, text?: string): void {
     const kind = classifyMessage(message);
     if (kind === 'response') {
-      this.#onResponse(message);
+      this.#onResponse(message, text);
       return;
     }
     if (kind === 'invalid') {
@@ -260,7 +270,7 @@ export class StreamMultiplexer {
     return undefined;
   }
 
-  #onResponse(message: JsonObject): void {
+  #onResponse(message: JsonObject, text: string | undefined): void {
     const id = message.id;
     const call = typeof id === 'number' ? this.#calls.get(id) : undefined;
     if (!call) {
@@ -277,7 +287,17 @@ export class StreamMultiplexer {
       this.#lastInitialize = call.initialize;
       headers['Mcp-Session-Id'] = [this.#sessions.mint()];
     }
-    this.#finish(call, jsonRpcOutcome(message, 200, headers));
+    // The child's own line with only the id restored, when it can be found unambiguously.
+    const messageText =
+      text === undefined || text.length < TEXT_PATH_MIN_CHARS
+        ? undefined
+        : replaceTopLevelId(text, JSON.stringify(call.callerId));
+    this.#finish(
+      call,
+      messageText === undefined
+        ? jsonRpcOutcome(message, 200, headers)
+        : { kind: 'jsonrpc', status: 200, headers, message, messageText },
+    );
   }
 
   async #replay(init: JsonObject, link: StreamLink): Promise<void> {
