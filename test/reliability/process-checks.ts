@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 /**
  * Process-level invariants: open handles (sockets, servers, child processes, pipes) return to a
  * baseline, and no child PID outlives the engine that spawned it (bounded waits; violations
@@ -20,18 +21,25 @@ export function handleBaseline(): HandleCounts {
   return handleCounts();
 }
 
-function excess(baseline: HandleCounts): string[] {
+function excess(baseline: HandleCounts, slack: Partial<HandleCounts> = {}): string[] {
   const now = handleCounts();
-  return WATCHED.filter((k) => now[k] > baseline[k]).map((k) => `${k} ${baseline[k]} → ${now[k]}`);
+  return WATCHED.filter((k) => now[k] > baseline[k] + (slack[k] ?? 0)).map(
+    (k) => `${k} ${baseline[k]} → ${now[k]}`,
+  );
 }
 
 /** Waits (bounded) until no watched handle count exceeds the baseline. */
-export async function handlesBackToBaseline(baseline: HandleCounts, boundMs = 10_000): Promise<string[]> {
+export async function handlesBackToBaseline(
+  baseline: HandleCounts,
+  boundMs = 10_000,
+  slack: Partial<HandleCounts> = {},
+): Promise<string[]> {
   const until = performance.now() + boundMs;
   for (;;) {
-    const over = excess(baseline);
+    const over = excess(baseline, slack);
     if (over.length === 0) return [];
-    if (performance.now() > until) return [`open handles above baseline after stop: ${over.join(', ')}`];
+    if (performance.now() > until)
+      return [`open handles above baseline after stop: ${over.join(', ')}${openSockets()}`];
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -64,4 +72,13 @@ export async function orphanPids(pids: Iterable<number>, boundMs = 3_000): Promi
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Which TCP sockets are open (local → remote port), to say what leaked. */
+function openSockets(): string {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  const sockets = handles
+    .filter((h): h is Socket => h instanceof Socket)
+    .map((s) => `${s.localPort ?? '?'}→${s.remotePort ?? '?'}${s.destroyed ? ' (destroyed)' : ''}`);
+  return sockets.length ? ` (sockets: ${sockets.join(', ')})` : '';
 }

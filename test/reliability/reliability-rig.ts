@@ -37,7 +37,7 @@ import {
   type MemorySample,
   type MemorySlack,
 } from './memory-checks.js';
-import { handleBaseline, handlesBackToBaseline, orphanPids } from './process-checks.js';
+import { handleBaseline, handlesBackToBaseline, orphanPids, type HandleCounts } from './process-checks.js';
 
 export interface RigOptions {
   channels: (logger: Logger, canary: string) => Channel[];
@@ -91,8 +91,12 @@ export interface Rig {
   markMemoryBaseline(): Promise<void>;
   /** The memory samples taken so far (all after forced GC). */
   readonly memory: RigMemory;
-  /** Stop everything and return every invariant violation (empty = pass). */
-  finish(): Promise<string[]>;
+  /**
+   * Stop everything and return every invariant violation (empty = pass). `closeOwn` closes what
+   * the test itself started around the rig (an upstream MCP server, a fault proxy) after the
+   * engine and relay stopped and before handles are counted, so their connections are gone too.
+   */
+  finish(closeOwn?: () => Promise<void>, handleSlack?: Partial<HandleCounts>): Promise<string[]>;
 }
 
 const open = new Set<Rig>();
@@ -225,7 +229,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       memory.warm = await settledMemory();
     },
     memory,
-    finish: () =>
+    finish: (closeOwn?: () => Promise<void>, handleSlack?: Partial<HandleCounts>) =>
       (finished ??= (async () => {
         open.delete(rig);
         sample();
@@ -240,8 +244,9 @@ export async function startRig(options: RigOptions): Promise<Rig> {
         await caller.close();
         await proxy?.close();
         await relay.close();
+        await closeOwn?.();
         violations.push(...(await orphanPids(pids)));
-        violations.push(...(await handlesBackToBaseline(baseline)));
+        violations.push(...(await handlesBackToBaseline(baseline, undefined, handleSlack)));
         memory.stopped = await settledMemory();
         violations.push(...memoryAboveBaseline(memory.before, memory.stopped, 'after stop', slack));
         if (process.env.RELIABILITY_MEMORY_DEBUG)
