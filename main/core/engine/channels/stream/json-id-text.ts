@@ -8,11 +8,7 @@
  * could name `id` without matching it literally). Callers then serialize the parsed message.
  */
 
-/** Structural characters outside strings; everything else inside a container is skipped. */
-const STRUCTURE = /["{}[\]]/g;
-/** Where a number, true, false or null ends. */
-const SCALAR_END = /[\s,}\]]/g;
-const NOT_WHITESPACE = /\S/g;
+import { skipWhitespace, stringEnd, valueEnd } from '../../../runtime/json-scan.js';
 
 /**
  * `text` with the value of its top-level `id` member replaced by `idJson` (already JSON, e.g.
@@ -49,49 +45,5 @@ export function replaceTopLevelId(text: string, idJson: string): string | undefi
     if (text[i] !== '}' || skipWhitespace(text, i + 1) !== text.length) return undefined;
     if (idStart < 0) return undefined;
     return text.slice(0, idStart) + idJson + text.slice(idEnd);
-  }
-}
-
-function skipWhitespace(text: string, from: number): number {
-  NOT_WHITESPACE.lastIndex = from;
-  return NOT_WHITESPACE.exec(text) ? NOT_WHITESPACE.lastIndex - 1 : text.length;
-}
-
-/** Index just past the closing quote of the string that opens at `open`; -1 if unterminated. */
-function stringEnd(text: string, open: number): number {
-  let from = open + 1;
-  for (;;) {
-    const quote = text.indexOf('"', from);
-    if (quote < 0) return -1;
-    let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
-    if (backslashes % 2 === 0) return quote + 1;
-    from = quote + 1;
-  }
-}
-
-/** Index just past the value that starts at `start`; -1 if it does not end. */
-function valueEnd(text: string, start: number): number {
-  const first = text[start];
-  if (first === '"') return stringEnd(text, start);
-  if (first !== '{' && first !== '[') {
-    SCALAR_END.lastIndex = start;
-    return SCALAR_END.exec(text) ? SCALAR_END.lastIndex - 1 : text.length;
-  }
-  let depth = 0;
-  let i = start;
-  for (;;) {
-    STRUCTURE.lastIndex = i;
-    if (!STRUCTURE.exec(text)) return -1;
-    const at = STRUCTURE.lastIndex - 1;
-    const c = text[at];
-    if (c === '"') {
-      i = stringEnd(text, at);
-      if (i < 0) return -1;
-      continue;
-    }
-    depth += c === '{' || c === '[' ? 1 : -1;
-    i = at + 1;
-    if (depth === 0) return i;
   }
 }
