@@ -51,6 +51,19 @@ export interface FaultProxy {
 
 export const PASS: FaultPolicy = () => ({ kind: 'pass' });
 
+/**
+ * RST a socket, or close it when it cannot be reset. Node 20's `resetAndDestroy()` on a socket
+ * whose FIN is still pending (`end()` called, shutdown not finished) fails with `EINVAL` from
+ * `uv_tcp_close_reset`, emits that as an error, and never closes the handle: the socket is
+ * `destroyed` yet its handle stays open for good. A socket that already sent or queued its FIN is
+ * closed instead.
+ */
+function hardClose(socket: Socket): void {
+  if (socket.destroyed) return;
+  if (socket.writableEnded) socket.destroy();
+  else socket.resetAndDestroy();
+}
+
 interface Pipe {
   queue: Buffer[];
   sent: number;
@@ -90,8 +103,8 @@ export async function startFaultProxy(target: { port: number; host?: string }): 
     const upstream = connect({ port: target.port, host });
     track(upstream);
     const kill = (): void => {
-      if (!client.destroyed) client.resetAndDestroy();
-      if (!upstream.destroyed) upstream.resetAndDestroy();
+      hardClose(client);
+      hardClose(upstream);
     };
 
     /** Forward `from` → `to`; a close or reset of `from` reaches `to` only after what was read from it. */
@@ -101,7 +114,7 @@ export async function startFaultProxy(target: { port: number; host?: string }): 
       const finishIfDrained = (): void => {
         if (ended === undefined || pipe.queue.length > 0 || to.destroyed) return;
         if (ended === 'end') to.end();
-        else to.resetAndDestroy();
+        else hardClose(to);
       };
       const flush = (): void => {
         pipe.timer = undefined;
@@ -157,7 +170,7 @@ export async function startFaultProxy(target: { port: number; host?: string }): 
     const onLimit = plan.kind === 'truncate' ? () => (client.end(), upstream.destroy()) : kill;
     client.pause();
     const refused = (): void => {
-      if (!client.destroyed) client.resetAndDestroy();
+      hardClose(client);
     };
     upstream.once('error', refused);
     upstream.once('connect', () => {
@@ -193,7 +206,7 @@ export async function startFaultProxy(target: { port: number; host?: string }): 
     },
     resume,
     resetAll() {
-      for (const socket of [...live]) if (!socket.destroyed) socket.resetAndDestroy();
+      for (const socket of [...live]) hardClose(socket);
     },
     heal() {
       policy = PASS;

@@ -21,22 +21,16 @@ export function handleBaseline(): HandleCounts {
   return handleCounts();
 }
 
-function excess(baseline: HandleCounts, slack: Partial<HandleCounts> = {}): string[] {
+function excess(baseline: HandleCounts): string[] {
   const now = handleCounts();
-  return WATCHED.filter((k) => now[k] > baseline[k] + (slack[k] ?? 0)).map(
-    (k) => `${k} ${baseline[k]} → ${now[k]}`,
-  );
+  return WATCHED.filter((k) => now[k] > baseline[k]).map((k) => `${k} ${baseline[k]} → ${now[k]}`);
 }
 
 /** Waits (bounded) until no watched handle count exceeds the baseline. */
-export async function handlesBackToBaseline(
-  baseline: HandleCounts,
-  boundMs = 10_000,
-  slack: Partial<HandleCounts> = {},
-): Promise<string[]> {
+export async function handlesBackToBaseline(baseline: HandleCounts, boundMs = 10_000): Promise<string[]> {
   const until = performance.now() + boundMs;
   for (;;) {
-    const over = excess(baseline, slack);
+    const over = excess(baseline);
     if (over.length === 0) return [];
     if (performance.now() > until)
       return [`open handles above baseline after stop: ${over.join(', ')}${openSockets()}`];

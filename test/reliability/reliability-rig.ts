@@ -37,7 +37,7 @@ import {
   type MemorySample,
   type MemorySlack,
 } from './memory-checks.js';
-import { handleBaseline, handlesBackToBaseline, orphanPids, type HandleCounts } from './process-checks.js';
+import { handleBaseline, handlesBackToBaseline, orphanPids } from './process-checks.js';
 
 export interface RigOptions {
   channels: (logger: Logger, canary: string) => Channel[];
@@ -96,7 +96,7 @@ export interface Rig {
    * the test itself started around the rig (an upstream MCP server, a fault proxy) after the
    * engine and relay stopped and before handles are counted, so their connections are gone too.
    */
-  finish(closeOwn?: () => Promise<void>, handleSlack?: Partial<HandleCounts>): Promise<string[]>;
+  finish(closeOwn?: () => Promise<void>): Promise<string[]>;
 }
 
 const open = new Set<Rig>();
@@ -229,7 +229,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       memory.warm = await settledMemory();
     },
     memory,
-    finish: (closeOwn?: () => Promise<void>, handleSlack?: Partial<HandleCounts>) =>
+    finish: (closeOwn?: () => Promise<void>) =>
       (finished ??= (async () => {
         open.delete(rig);
         sample();
@@ -246,7 +246,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
         await relay.close();
         await closeOwn?.();
         violations.push(...(await orphanPids(pids)));
-        violations.push(...(await handlesBackToBaseline(baseline, undefined, handleSlack)));
+        violations.push(...(await handlesBackToBaseline(baseline)));
         memory.stopped = await settledMemory();
         violations.push(...memoryAboveBaseline(memory.before, memory.stopped, 'after stop', slack));
         if (process.env.RELIABILITY_MEMORY_DEBUG)
