@@ -58,6 +58,11 @@ function messageText(response: EngineResponse): string {
   return response.respJsonText ?? JSON.stringify(response.resp_json);
 }
 
+/** One SSE `message` event carrying a JSON-RPC message. */
+function eventText(json: string): string {
+  return `event: message\ndata: ${json}\n\n`;
+}
+
 export class CallerReply implements ReplySink {
   #state: ReplyState = 'waiting';
   #lastWriteAt: number;
@@ -85,8 +90,8 @@ export class CallerReply implements ReplySink {
   complete(response: EngineResponse): void {
     if (this.#state === 'done') return;
     if (this.#state === 'streaming') {
-      if (response.resp_json && response.resp_type === 'jsonrpc_response') this.#event(messageText(response));
-      this.#end();
+      const last = response.resp_json && response.resp_type === 'jsonrpc_response';
+      this.#end(last ? eventText(messageText(response)) : undefined);
       return;
     }
     const status = callerStatus(response.resp_code);
@@ -96,9 +101,10 @@ export class CallerReply implements ReplySink {
     if (response.resp_type === 'notify_ack' && response.resp_code < 400) {
       sendEmpty(this.res, 202, headers);
     } else if (response.resp_type === 'jsonrpc_response' && this.options.sse && body && status < 300) {
-      this.#open(response);
-      this.#event(body);
-      this.#end();
+      // Nothing streamed yet: the whole stream is one event, sent with its length in one write.
+      const event = eventText(body);
+      this.#open(response, Buffer.byteLength(event));
+      this.#end(event);
       return;
     } else if (body !== undefined) {
       sendJson(this.res, status, body, headers);
@@ -113,8 +119,9 @@ export class CallerReply implements ReplySink {
     const failure = FAILURES[reason];
     if (this.#state === 'streaming') {
       const id = this.options.rpcId === undefined ? null : this.options.rpcId;
-      this.#event(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32603, message: failure.rpc } }));
-      this.#end();
+      this.#end(
+        eventText(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32603, message: failure.rpc } })),
+      );
       return;
     }
     sendJson(this.res, failure.status, apiErrorBody(failure.status, failure.code, failure.message));
@@ -128,19 +135,21 @@ export class CallerReply implements ReplySink {
     this.#write(': keepalive\n\n');
   }
 
-  #open(first: EngineResponse | undefined): void {
+  /** Response headers of the SSE stream; `length` when the whole stream is already known. */
+  #open(first: EngineResponse | undefined, length?: number): void {
     const headers: OutgoingHttpHeaders = {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache, no-transform',
       'x-accel-buffering': 'no',
     };
     applyResponseHeaders(headers, first?.resp_headers);
+    if (length !== undefined) headers['content-length'] = length;
     this.res.writeHead(200, headers);
     this.#state = 'streaming';
   }
 
   #event(json: string): void {
-    this.#write(`event: message\ndata: ${json}\n\n`);
+    this.#write(eventText(json));
   }
 
   #write(text: string): void {
@@ -149,8 +158,9 @@ export class CallerReply implements ReplySink {
     this.#lastWriteAt = this.options.now();
   }
 
-  #end(): void {
-    if (!this.res.destroyed) this.res.end();
+  /** End the stream, with its last event in the same write when there is one. */
+  #end(last?: string): void {
+    if (!this.res.destroyed) this.res.end(last);
     this.#finish();
   }
 

@@ -85,6 +85,7 @@ describe('front door: SSE mode', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/event-stream');
     expect(res.headers['mcp-session-id']).toBe('s-1');
+    expect(res.headers['content-length']).toBeUndefined(); // a live stream: chunked
     expect(res.headers['x-private']).toBeUndefined();
     const iterator = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     const seen = { text: '' };
@@ -152,6 +153,9 @@ describe('front door: SSE mode', () => {
     expect(init.headers['content-type']).toBe('text/event-stream');
     expect(init.headers['mcp-session-id']).toBe('sess-42');
     expect(init.headers['mcp-protocol-version']).toBe('2025-06-18');
+    // The whole stream was known: one write with its exact length, not chunked.
+    expect(init.headers['content-length']).toBe(String(Buffer.byteLength(init.text)));
+    expect(init.headers['transfer-encoding']).toBeUndefined();
     expect(parseSse(init.text).events).toEqual([
       { jsonrpc: '2.0', id: 0, result: { protocolVersion: '2025-06-18' } },
     ]);
