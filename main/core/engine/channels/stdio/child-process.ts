@@ -107,10 +107,25 @@ function wireChild(child: ChildProcess, options: SpawnChildOptions): RunningChil
     // EPIPE / ECONNRESET: the child is going away; its exit fails whatever is in flight.
     logger.debug('Writing to the MCP server failed', { code: err.code });
   });
+  // Lines written in one turn of the event loop (a poll batch's requests) leave in one pipe
+  // write, in order, right after that turn's I/O callbacks.
+  let pending: string[] = [];
+  let flushQueued = false;
+  const flush = (): void => {
+    flushQueued = false;
+    if (pending.length === 0) return;
+    const text = pending.length === 1 ? pending[0]! : pending.join('');
+    pending = [];
+    if (stdin && stdin.writable) stdin.write(text);
+  };
   const link: StreamLink = {
     write(message) {
       if (!stdin || !stdin.writable) throw new Error('stdin closed');
-      stdin.write(JSON.stringify(message) + '\n');
+      pending.push(JSON.stringify(message) + '\n');
+      if (!flushQueued) {
+        flushQueued = true;
+        setImmediate(flush);
+      }
     },
   };
   return {
@@ -118,6 +133,7 @@ function wireChild(child: ChildProcess, options: SpawnChildOptions): RunningChil
     link,
     exited,
     closeStdin: () => {
+      flush();
       if (stdin && !stdin.destroyed) stdin.end();
     },
   };
