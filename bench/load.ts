@@ -10,8 +10,8 @@ import { machineBusyMs, totalCpuMs, totalRssBytes } from './proc-stats.js';
 import type { Role } from './scenarios.js';
 
 export interface Payload {
-  id: 'small' | '64KiB';
-  args: { text?: string; size?: number };
+  id: 'small' | '64KiB' | 'tool10ms';
+  args: { text?: string; size?: number; delayMs?: number };
   /** Length of the text the result must carry. */
   expectLength: number;
 }
@@ -19,6 +19,8 @@ export interface Payload {
 export const PAYLOADS: readonly Payload[] = [
   { id: 'small', args: { text: 'hello, tunnel' }, expectLength: 'hello, tunnel'.length },
   { id: '64KiB', args: { size: 65_536 }, expectLength: 65_536 },
+  // A tool that takes 10 ms, as tools that call an API or a database do: what concurrency buys.
+  { id: 'tool10ms', args: { text: 'hello, tunnel', delayMs: 10 }, expectLength: 'hello, tunnel'.length },
 ];
 
 export interface RoleUsage {

@@ -84,8 +84,9 @@ export function checkTargets(scenarios: readonly ScenarioResult[]): TargetCheck[
   const tunnel = byId('tunnel-stdio');
   const serial = byId('tunnel-stdio-serial');
   const out: TargetCheck[] = [];
-  for (const payload of ['small', '64KiB'] as const) {
-    const suffix = payload === 'small' ? '' : ' (64 KiB result)';
+  const suffixes = { small: '', '64KiB': ' (64 KiB result)', tool10ms: ' (tool that takes 10 ms)' } as const;
+  for (const payload of ['small', '64KiB', 'tool10ms'] as const) {
+    const suffix = suffixes[payload];
     const t1 = cellOf(tunnel, payload, 1);
     const p1 = bestPeer(scenarios, payload, 1, 'p50');
     out.push({

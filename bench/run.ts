@@ -64,7 +64,7 @@ const METHOD = [
   'Every scenario: one MCP SDK client (@modelcontextprotocol/sdk Client, one session) in the benchmark process calls the `echo` tool of an SDK McpServer; servers and bridges run in their own processes on 127.0.0.1 (supergateway has no host flag and listens on all interfaces; the client still uses 127.0.0.1).',
   'Concurrency c = calls in flight from that one client: c workers call back to back (closed loop) on the same session. HTTP transports use Node fetch (undici) with keep-alive.',
   'Each cell: a warm-up window at the same concurrency (discarded), then a measured window. Latency percentiles are from the c=1 window; calls/s = calls completed / window length.',
-  'Small payload: `echo {text: "hello, tunnel"}`. 64 KiB: `echo {size: 65536}` returns 65,536 bytes of text. Every result is checked.',
+  'Small payload: `echo {text: "hello, tunnel"}`. 64 KiB: `echo {size: 65536}` returns 65,536 bytes of text. 10 ms tool: `echo {text: "hello, tunnel", delayMs: 10}` answers after a 10 ms timer, as a tool that calls an API does. Every result is checked.',
   'Server CPU µs/call: utime+stime from /proc/<pid>/stat of every server-side process (bridge or relay + engine + the echo server) over the measured window, divided by calls. The client process is not counted.',
   'RSS from /proc/<pid>/status VmRSS: at rest = after start and connect, before any call; peak = highest 100 ms sample in any window; after load = 2 s (quick: 0.5 s) after the last window.',
   'Tunnel: `mcp-tunnel relay serve` (file state, default settings) and `mcp-tunnel run` (reference-client environment variables) as two processes, compiled JS under plain node; the MCP client talks to the relay front door with the connector token.',
