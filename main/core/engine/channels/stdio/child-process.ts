@@ -9,7 +9,7 @@ import type { JsonObject } from '../../protocol/wire.js';
 import type { Logger } from '../../../observability/logger.js';
 import type { Clock } from '../../../runtime/clock.js';
 import type { StreamLink } from '../stream/stream-multiplexer.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter, type LineEdges } from './line-splitter.js';
 import { createStderrLog } from './stderr-log.js';
 import type { SpawnPlan } from './spawn-plan.js';
 import { StdioChannelError } from './stdio-errors.js';
@@ -40,6 +40,8 @@ export interface SpawnChildOptions {
   maxLineBytes: number;
   /** One message from stdout; `text` is the line it was parsed from, when the line is exactly that object. */
   onMessage: (message: JsonObject, text?: string) => void;
+  /** A dropped oversized line was the answer to request `id` (the engine's own numeric id). */
+  onOversizedAnswer?: (id: number) => void;
   platform?: NodeJS.Platform;
 }
 
@@ -87,11 +89,16 @@ function wireChild(child: ChildProcess, options: SpawnChildOptions): RunningChil
   const stdout = new LineSplitter({
     maxLineBytes: options.maxLineBytes,
     onLine: (line) => parseLine(line, onMessage, logger),
-    onOversized: (bytes) =>
-      logger.warn('MCP server wrote a stdout line over the size limit; dropped', {
-        bytes,
-        limit: options.maxLineBytes,
-      }),
+    onOversized: (bytes, edges) => {
+      const id = answerIdOf(edges);
+      logger.warn(
+        id === undefined
+          ? 'MCP server wrote a stdout line over the size limit; dropped'
+          : 'MCP server wrote an answer over the size limit; dropped, and its call fails (response_body_too_large): have the tool return less, e.g. page its results',
+        { bytes, limit: options.maxLineBytes },
+      );
+      if (id !== undefined) options.onOversizedAnswer?.(id);
+    },
   });
   child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stdout?.on('end', () => stdout.end());
@@ -137,6 +144,29 @@ function wireChild(child: ChildProcess, options: SpawnChildOptions): RunningChil
       if (stdin && !stdin.destroyed) stdin.end();
     },
   };
+}
+
+const JSONRPC_MEMBER = String.raw`(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?`;
+const ANSWER_MEMBER = String.raw`"(?:result|error)"\s*:`;
+/** `{"id":N,"result":` (a `"jsonrpc":"2.0",` member allowed before and after the id). */
+const HEAD_WITH_ID = new RegExp(
+  String.raw`^\s*\{\s*${JSONRPC_MEMBER}"id"\s*:\s*(\d{1,15})\s*,\s*${JSONRPC_MEMBER}${ANSWER_MEMBER}`,
+);
+/** `{"result":` or `{"jsonrpc":"2.0","error":`: an answer whose id comes later. */
+const HEAD_OF_ANSWER = new RegExp(String.raw`^\s*\{\s*${JSONRPC_MEMBER}${ANSWER_MEMBER}`);
+/** `,"id":N}` at the end: the member right before the line's final brace is a top-level one. */
+const ID_AT_TAIL = /,\s*"id"\s*:\s*(\d{1,15})\s*\}\s*$/;
+
+/**
+ * The numeric id of a JSON-RPC answer (not a server request) known only by its first and last
+ * bytes, where they show it unambiguously (the MCP SDKs write `id` first or last).
+ */
+export function answerIdOf(edges: LineEdges): number | undefined {
+  const atHead = HEAD_WITH_ID.exec(edges.head);
+  if (atHead) return Number(atHead[1]);
+  if (!HEAD_OF_ANSWER.test(edges.head)) return undefined;
+  const atTail = ID_AT_TAIL.exec(edges.tail);
+  return atTail ? Number(atTail[1]) : undefined;
 }
 
 function parseLine(

@@ -1,25 +1,66 @@
 /**
  * Newline framing with a bounded line size, for a child's stdout and stderr. A line longer
- * than the bound is discarded (reported once through `onOversized`) and reading resumes after
- * its newline, so one runaway message never grows memory without bound or kills the stream.
+ * than the bound is discarded (reported once through `onOversized`, with its first and last
+ * bytes so the caller can tell whose answer it was) and reading resumes after its newline, so
+ * one runaway message never grows memory without bound or kills the stream.
  */
 export interface LineSplitterOptions {
   maxLineBytes: number;
   onLine: (line: string) => void;
-  onOversized: (bytesDropped: number) => void;
+  onOversized: (bytesDropped: number, edges: LineEdges) => void;
+}
+
+/** The first and last bytes (at most EDGE_BYTES each) of a dropped line, as latin1 text. */
+export interface LineEdges {
+  head: string;
+  tail: string;
 }
 
 const NEWLINE = 0x0a;
+export const EDGE_BYTES = 128;
+const EMPTY = Buffer.alloc(0);
+
+function firstBytes(parts: readonly Buffer[], n: number): Buffer {
+  const out: Buffer[] = [];
+  let size = 0;
+  for (const part of parts) {
+    if (size >= n) break;
+    const take = part.subarray(0, n - size);
+    out.push(take);
+    size += take.length;
+  }
+  return Buffer.concat(out);
+}
+
+function finalBytes(parts: readonly Buffer[], n: number): Buffer {
+  const out: Buffer[] = [];
+  let size = 0;
+  for (let i = parts.length - 1; i >= 0 && size < n; i--) {
+    const part = parts[i]!;
+    const take = part.subarray(Math.max(0, part.length - (n - size)));
+    out.unshift(take);
+    size += take.length;
+  }
+  return Buffer.concat(out);
+}
+
+function lastBytes(previous: Buffer, segment: Buffer, n: number): Buffer {
+  if (segment.length >= n) return Buffer.from(segment.subarray(segment.length - n));
+  const joined = Buffer.concat([previous, segment]);
+  return joined.subarray(Math.max(0, joined.length - n));
+}
 
 export class LineSplitter {
   readonly #max: number;
   readonly #onLine: (line: string) => void;
-  readonly #onOversized: (bytes: number) => void;
+  readonly #onOversized: (bytes: number, edges: LineEdges) => void;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   /** True while skipping the rest of an oversized line. */
   #discarding = false;
   #discarded = 0;
+  #head: Buffer = EMPTY;
+  #tail: Buffer = EMPTY;
 
   constructor(options: LineSplitterOptions) {
     this.#max = options.maxLineBytes;
@@ -34,11 +75,15 @@ export class LineSplitter {
       const end = nl === -1 ? chunk.length : nl;
       if (this.#discarding) {
         this.#discarded += end - start;
+        this.#tail = lastBytes(this.#tail, chunk.subarray(start, end), EDGE_BYTES);
       } else {
         this.#pendingBytes += end - start;
         if (this.#pendingBytes > this.#max) {
+          const segment = chunk.subarray(start, end);
           this.#discarding = true;
           this.#discarded = this.#pendingBytes;
+          this.#head = firstBytes([...this.#pending, segment], EDGE_BYTES);
+          this.#tail = finalBytes([...this.#pending, segment], EDGE_BYTES);
           this.#pending = [];
           this.#pendingBytes = 0;
         } else if (end > start) {
@@ -59,7 +104,9 @@ export class LineSplitter {
   #endLine(): void {
     if (this.#discarding) {
       this.#discarding = false;
-      this.#onOversized(this.#discarded);
+      const edges = { head: this.#head.toString('latin1'), tail: this.#tail.toString('latin1') };
+      this.#head = this.#tail = EMPTY;
+      this.#onOversized(this.#discarded, edges);
       this.#discarded = 0;
       return;
     }

@@ -81,6 +81,7 @@ export function createStdioChannel(options: StdioChannelOptions): Channel {
       platform,
       maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
       onMessage: (message, text) => mux.receive(message, text),
+      onOversizedAnswer: (id) => mux.answerTooLarge(id),
     });
   };
   const supervisor = new StdioSupervisor({

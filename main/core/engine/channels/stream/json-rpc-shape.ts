@@ -66,6 +66,21 @@ export function transportClosedOutcome(kind: 'eof' | 'closed_pipe' = 'eof'): Cha
   };
 }
 
+/** The MCP server answered, but its answer was over the size limit and was dropped unread. */
+export function answerTooLargeOutcome(): ChannelOutcome {
+  return {
+    kind: 'failure',
+    status: 502,
+    reason: 'Bad Gateway',
+    failure: {
+      version: 1,
+      source: 'protocol',
+      transport_error_kind: 'response_body_too_large',
+      upstream_response_received: true,
+    },
+  };
+}
+
 /** The MCP server cannot be started at all (command missing, spawn refused). */
 export function unavailableOutcome(): ChannelOutcome {
   return {

@@ -23,6 +23,7 @@ import type { ChannelOutcome, ChannelRequest, SessionTerminationRequest } from '
 import { SessionTable } from './session-table.js';
 import {
   abortedOutcome,
+  answerTooLargeOutcome,
   ackOutcome,
   asObject,
   classifyMessage,
@@ -186,6 +187,13 @@ export class StreamMultiplexer {
     const link = this.#link;
     const reply = link ? (answer: JsonObject) => this.#write(link, answer) : () => undefined;
     routeServerMessage(message, kind, this.#calls, this.#log, reply);
+  }
+
+  /** The server's answer to request `internalId` was too large to read: that call fails now. */
+  answerTooLarge(internalId: number): void {
+    const call = this.#calls.get(internalId);
+    if (!call) return;
+    this.#finish(call, answerTooLargeOutcome());
   }
 
   #dispatch(

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../../../../../main/core/engine/channels/stdio/line-splitter.js';
+import {
+  LineSplitter,
+  type LineEdges,
+} from '../../../../../../main/core/engine/channels/stdio/line-splitter.js';
+import { answerIdOf } from '../../../../../../main/core/engine/channels/stdio/child-process.js';
 import { createStderrLog } from '../../../../../../main/core/engine/channels/stdio/stderr-log.js';
 import { StdioSupervisor } from '../../../../../../main/core/engine/channels/stdio/supervisor.js';
 import type {
@@ -55,6 +59,40 @@ describe('LineSplitter', () => {
     s.end();
     expect(lines).toEqual(['abc', 'de', 'ok', 'tail']);
     expect(dropped).toEqual([17]);
+  });
+
+  it('reports the first and last bytes of a dropped line, across chunks', () => {
+    const edges: LineEdges[] = [];
+    const s = new LineSplitter({
+      maxLineBytes: 300,
+      onLine: () => undefined,
+      onOversized: (_, e) => edges.push(e),
+    });
+    const line = `{"result":{"text":"${'x'.repeat(1000)}"},"jsonrpc":"2.0","id":42}`;
+    for (let i = 0; i < line.length; i += 7) s.push(Buffer.from(line.slice(i, i + 7)));
+    s.push(Buffer.from('\r\n{"id":1}\n'));
+    expect(edges).toEqual([{ head: line.slice(0, 128), tail: `${line.slice(-127)}\r` }]);
+    expect(answerIdOf(edges[0]!)).toBe(42);
+  });
+});
+
+describe('answerIdOf', () => {
+  const of = (head: string, tail = ''): number | undefined => answerIdOf({ head, tail });
+  it('finds the id of an answer at its head or, for an answer that starts with result/error, at its tail', () => {
+    expect(of('{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"xxxx')).toBe(7);
+    expect(of('{"id":8,"jsonrpc":"2.0","error":{"code":-1,"message":"xxxx')).toBe(8);
+    expect(of('{"result":{"content":[{"text":"xx', 'xxxx"}]},"jsonrpc":"2.0","id":9}')).toBe(9);
+    expect(of(' { "jsonrpc" : "2.0" , "error" : {"data":"xx', 'xx"} , "id" : 10 } \r')).toBe(10);
+  });
+
+  it('never takes the id of a server request, a nested id, or an unreadable line', () => {
+    expect(of('{"jsonrpc":"2.0","id":3,"method":"sampling/createMessage","params":{"x":"')).toBeUndefined();
+    expect(
+      of('{"method":"sampling/createMessage","params":{"x":"', 'xx"},"jsonrpc":"2.0","id":3}'),
+    ).toBeUndefined();
+    expect(of('{"result":{"items":[{"id":4,"text":"', 'xxxx"}]}}')).toBeUndefined();
+    expect(of('{"result":{"a":"', 'xx","id":"s-1"}')).toBeUndefined();
+    expect(of('garbage garbage', ',"id":5}')).toBeUndefined();
   });
 });
 

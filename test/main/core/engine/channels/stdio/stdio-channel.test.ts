@@ -250,6 +250,25 @@ describe('stdio channel', () => {
     expect(warnings.some((m) => m.includes('over the size limit'))).toBe(true);
   });
 
+  it('fails a call at once, without a restart, when its answer is over the line limit', async () => {
+    const ch = channel({ maxLineBytes: 64 * 1024 });
+    await ch.start();
+    const session = await openSession(ch);
+    const pid = childPid();
+    // The SDK writes {"result":…,"jsonrpc":"2.0","id":N}: the id is only in the line's last bytes.
+    const big = await rpc(ch, toolCall(1, 'echo', { text: 'x'.repeat(100_000) }), { session });
+    expect(failureOf(big)).toMatchObject({
+      source: 'protocol',
+      transport_error_kind: 'response_body_too_large',
+      upstream_response_received: true,
+    });
+    expect(resultText(await rpc(ch, toolCall(2, 'echo', { text: 'fine' }), { session }))).toBe('fine');
+    expect(ch.snapshot()).toMatchObject({ pid, restarts: 0, state: 'ready', inFlight: 0 });
+    expect(hub.entries().some((e) => e.level === 'warn' && e.msg.includes('have the tool return less'))).toBe(
+      true,
+    );
+  });
+
   it('sends notifications/cancelled for the internal id when the caller aborts', async () => {
     const ch = channel();
     await ch.start();
