@@ -146,37 +146,27 @@ describe('reliability: control-plane faults', () => {
     expect(s.tunnel.status().state.kind).toBe('ready');
   });
 
-  it('the same command delivered twice: exactly one terminal answer is accepted, the second POST gets 404 and is not replayed', async () => {
+  it('the same command delivered again (in one poll and in the next): run once, answered once, the copies dropped', async () => {
     const s = await startScenario();
-    // Like a real relay: a terminal for a request already answered is 404 pending_request_not_found.
-    const gone = Array.from({ length: 10 }, () => ({
-      status: 404,
-      body: apiError('pending_request_not_found'),
-    }));
-    s.fake.scriptResponsesFor(
-      (call) =>
-        accepted({ ...call, replyStatus: 200 }) &&
-        s.fake.responsesFor(String((call.body as { request_id: string }).request_id)).some(accepted),
-      ...gone,
-    );
     const text = uniquePayload('dup');
     const command = jsonrpcCommand(toolCall('dup-1', 'echo', { text }));
-    s.fake.enqueuePoll({ commands: [command, command] }, { commands: [command] });
+    s.fake.enqueuePoll({ commands: [command, command] });
     const requestId = String(command.request_id);
     await s.fake.waitFor(
-      () => (s.fake.responsesFor(requestId).length >= 3 ? true : undefined),
-      'three terminal POSTs',
+      () => (s.fake.responsesFor(requestId).some(accepted) ? true : undefined),
+      'the terminal POST',
     );
-    const posts = s.fake.responsesFor(requestId);
-    expect(posts.filter(accepted)).toHaveLength(1);
-    expect(posts.filter((c) => c.replyStatus === 404)).toHaveLength(2);
+    // After the answer was accepted, one more copy: still not run again.
+    s.fake.enqueuePoll({ commands: [command] });
     await eventually(() => s.records.filter((r) => r.requestId === requestId).length === 3, 'three records');
     expect(
       s.records
         .filter((r) => r.requestId === requestId)
         .map((r) => r.outcome)
         .sort(),
-    ).toEqual(['gone', 'gone', 'ok']);
+    ).toEqual(['dropped', 'dropped', 'ok']);
+    expect(s.fake.responsesFor(requestId)).toHaveLength(1);
+    expect(s.hub.entries().filter((e) => e.msg.includes('not run twice'))).toHaveLength(2);
     expect(await ledgerViolations(s, new Map([[requestId, text]]))).toEqual([]);
     expect(s.tunnel.status().state.kind).toBe('ready');
   });

@@ -61,6 +61,9 @@ const SETTLED = new CommandAborted('settled');
 
 const noop = (): void => undefined;
 
+/** How many answered request_ids are remembered to refuse a redelivery (about 1 MB at most). */
+const ANSWERED_MEMORY = 10_000;
+
 interface Task {
   readonly command: PolledCommand;
   readonly deadline: number | undefined;
@@ -100,6 +103,10 @@ class CommandDispatcher implements Dispatcher {
   readonly #onChange: () => void;
   readonly #onOutcome: DispatcherOptions['onOutcome'];
   readonly #inflight = new Set<Task>();
+  /** request_id → its task, while in flight: a second delivery of it is not run again. */
+  readonly #active = new Map<string, Task>();
+  /** request_ids answered lately (terminal POST accepted or 404), oldest first, bounded. */
+  readonly #answered = new Set<string>();
   readonly #queue: Task[] = [];
   #running = 0;
   #stopping = false;
@@ -183,6 +190,15 @@ class CommandDispatcher implements Dispatcher {
       this.#finish(task, 'cancelled', false);
       return;
     }
+    if (this.#active.has(command.request_id) || this.#answered.has(command.request_id)) {
+      // Redelivered (the control plane may duplicate work): running a tool twice could repeat
+      // its side effects, and the first delivery's answer is the one the caller gets.
+      this.#log.info('command delivered again while in flight or already answered; not run twice', {
+        request_id: command.request_id,
+      });
+      this.#finish(task, 'dropped', false);
+      return;
+    }
     if (deadline !== undefined && now >= deadline) {
       this.#log.debug('command dropped: response_timeout already passed', {
         request_id: command.request_id,
@@ -192,6 +208,7 @@ class CommandDispatcher implements Dispatcher {
       return;
     }
     this.#inflight.add(task);
+    this.#active.set(command.request_id, task);
     this.#queue.push(task);
     if (deadline !== undefined) {
       this.#clock.sleep(deadline - now, task.timers.signal).then(() => this.#expire(task), noop);
@@ -359,6 +376,7 @@ class CommandDispatcher implements Dispatcher {
         deadline: task.deadline,
         body,
       });
+      this.#remember(command.request_id);
       if (result === 'gone') {
         this.#log.info('control plane no longer expects this command (404); not replayed', {
           request_id: command.request_id,
@@ -388,10 +406,19 @@ class CommandDispatcher implements Dispatcher {
     return task.abort.signal.reason === STOPPED ? 'cancelled' : 'expired';
   }
 
+  #remember(requestId: string): void {
+    this.#answered.add(requestId);
+    if (this.#answered.size > ANSWERED_MEMORY) {
+      const oldest = this.#answered.values().next().value;
+      if (oldest !== undefined) this.#answered.delete(oldest);
+    }
+  }
+
   #finish(task: Task, kind: CommandOutcomeKind, counted = true, extra?: AnswerFacts): void {
     task.phase = 'done';
     task.timers.abort(SETTLED);
     if (counted) this.#inflight.delete(task);
+    if (this.#active.get(task.command.request_id) === task) this.#active.delete(task.command.request_id);
     if (this.#onOutcome) {
       const source = extra?.outcome.kind === 'failure' ? extra.outcome.failure.source : undefined;
       this.#onOutcome(kind, source, task.notifyFailed);
