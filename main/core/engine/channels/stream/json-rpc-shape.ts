@@ -2,7 +2,7 @@
  * Shapes of JSON-RPC messages as they cross a message-stream channel, and the outcomes a
  * channel answers with. Kept tiny and allocation-light: this runs on every message.
  */
-import type { HeaderMap, JsonObject } from '../../protocol/wire.js';
+import type { HeaderMap, JsonObject, TransportErrorKind, TunnelFailure } from '../../protocol/wire.js';
 import type { ChannelOutcome } from '../channel.js';
 
 export type JsonRpcId = string | number;
@@ -51,49 +51,38 @@ export function ackOutcome(): ChannelOutcome {
   return { kind: 'ack', status: ACK_OUTCOME_STATUS, headers: {} };
 }
 
-/** The MCP server went away before answering (child exited, transport closed). */
-export function transportClosedOutcome(kind: 'eof' | 'closed_pipe' = 'eof'): ChannelOutcome {
+/** A 502 failure outcome with this provenance. */
+function badGateway(
+  source: TunnelFailure['source'],
+  kind: TransportErrorKind,
+  upstreamResponseReceived: boolean,
+): ChannelOutcome {
   return {
     kind: 'failure',
     status: 502,
     reason: 'Bad Gateway',
     failure: {
       version: 1,
-      source: 'transport_closed',
+      source,
       transport_error_kind: kind,
-      upstream_response_received: false,
+      upstream_response_received: upstreamResponseReceived,
     },
   };
+}
+
+/** The MCP server went away before answering (child exited, transport closed). */
+export function transportClosedOutcome(kind: 'eof' | 'closed_pipe' = 'eof'): ChannelOutcome {
+  return badGateway('transport_closed', kind, false);
 }
 
 /** The MCP server answered, but its answer was over the size limit and was dropped unread. */
 export function answerTooLargeOutcome(): ChannelOutcome {
-  return {
-    kind: 'failure',
-    status: 502,
-    reason: 'Bad Gateway',
-    failure: {
-      version: 1,
-      source: 'protocol',
-      transport_error_kind: 'response_body_too_large',
-      upstream_response_received: true,
-    },
-  };
+  return badGateway('protocol', 'response_body_too_large', true);
 }
 
 /** The MCP server cannot be started at all (command missing, spawn refused). */
 export function unavailableOutcome(): ChannelOutcome {
-  return {
-    kind: 'failure',
-    status: 502,
-    reason: 'Bad Gateway',
-    failure: {
-      version: 1,
-      source: 'connect',
-      transport_error_kind: 'dial',
-      upstream_response_received: false,
-    },
-  };
+  return badGateway('connect', 'dial', false);
 }
 
 /** The caller's signal aborted: the dispatcher discards this outcome and posts nothing. */
