@@ -35,6 +35,7 @@ export function memberText(text: string, key: string): string | undefined {
       continue;
     }
     if (text[i] !== '}') return undefined;
-    return found !== undefined && !/[\r\n]/.test(found) ? found : undefined;
+    // indexOf of one character is a plain memory scan, several times faster than a regex here.
+    return found !== undefined && !found.includes('\n') && !found.includes('\r') ? found : undefined;
   }
 }
