@@ -17,7 +17,7 @@ export interface LineEdges {
 }
 
 const NEWLINE = 0x0a;
-export const EDGE_BYTES = 128;
+const EDGE_BYTES = 128;
 const EMPTY = Buffer.alloc(0);
 
 function firstBytes(parts: readonly Buffer[], n: number): Buffer {
@@ -32,6 +32,7 @@ function firstBytes(parts: readonly Buffer[], n: number): Buffer {
   return Buffer.concat(out);
 }
 
+/** The last `n` bytes of `parts`, copied (a large chunk is never kept alive by its slice). */
 function finalBytes(parts: readonly Buffer[], n: number): Buffer {
   const out: Buffer[] = [];
   let size = 0;
@@ -42,12 +43,6 @@ function finalBytes(parts: readonly Buffer[], n: number): Buffer {
     size += take.length;
   }
   return Buffer.concat(out);
-}
-
-function lastBytes(previous: Buffer, segment: Buffer, n: number): Buffer {
-  if (segment.length >= n) return Buffer.from(segment.subarray(segment.length - n));
-  const joined = Buffer.concat([previous, segment]);
-  return joined.subarray(Math.max(0, joined.length - n));
 }
 
 export class LineSplitter {
@@ -75,7 +70,7 @@ export class LineSplitter {
       const end = nl === -1 ? chunk.length : nl;
       if (this.#discarding) {
         this.#discarded += end - start;
-        this.#tail = lastBytes(this.#tail, chunk.subarray(start, end), EDGE_BYTES);
+        this.#tail = finalBytes([this.#tail, chunk.subarray(start, end)], EDGE_BYTES);
       } else {
         this.#pendingBytes += end - start;
         if (this.#pendingBytes > this.#max) {
