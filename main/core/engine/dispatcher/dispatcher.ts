@@ -102,9 +102,8 @@ class CommandDispatcher implements Dispatcher {
   readonly #onRecord: ((record: CommandRecord) => void) | undefined;
   readonly #onChange: () => void;
   readonly #onOutcome: DispatcherOptions['onOutcome'];
-  readonly #inflight = new Set<Task>();
-  /** request_id → its task, while in flight: a second delivery of it is not run again. */
-  readonly #active = new Map<string, Task>();
+  /** request_id → its task, while in flight (one per id: a second delivery is not run again). */
+  readonly #inflight = new Map<string, Task>();
   /** request_ids answered lately (terminal POST accepted or 404), oldest first, bounded. */
   readonly #answered = new Set<string>();
   readonly #queue: Task[] = [];
@@ -161,7 +160,7 @@ class CommandDispatcher implements Dispatcher {
       task.abort.abort(STOPPED);
       this.#finish(task, 'cancelled');
     }
-    for (const task of this.#inflight) task.abort.abort(STOPPED);
+    for (const task of this.#inflight.values()) task.abort.abort(STOPPED);
     if (this.#inflight.size === 0) return;
     // Resolves when all settled, or (without rejecting) when the caller gives up waiting.
     await this.#idleWaiters.wait(signal).catch(noop);
@@ -190,7 +189,7 @@ class CommandDispatcher implements Dispatcher {
       this.#finish(task, 'cancelled', false);
       return;
     }
-    if (this.#active.has(command.request_id) || this.#answered.has(command.request_id)) {
+    if (this.#inflight.has(command.request_id) || this.#answered.has(command.request_id)) {
       // Redelivered (the control plane may duplicate work): running a tool twice could repeat
       // its side effects, and the first delivery's answer is the one the caller gets.
       this.#log.info('command delivered again while in flight or already answered; not run twice', {
@@ -207,8 +206,7 @@ class CommandDispatcher implements Dispatcher {
       this.#finish(task, 'dropped', false);
       return;
     }
-    this.#inflight.add(task);
-    this.#active.set(command.request_id, task);
+    this.#inflight.set(command.request_id, task);
     this.#queue.push(task);
     if (deadline !== undefined) {
       this.#clock.sleep(deadline - now, task.timers.signal).then(() => this.#expire(task), noop);
@@ -417,8 +415,7 @@ class CommandDispatcher implements Dispatcher {
   #finish(task: Task, kind: CommandOutcomeKind, counted = true, extra?: AnswerFacts): void {
     task.phase = 'done';
     task.timers.abort(SETTLED);
-    if (counted) this.#inflight.delete(task);
-    if (this.#active.get(task.command.request_id) === task) this.#active.delete(task.command.request_id);
+    if (counted) this.#inflight.delete(task.command.request_id);
     if (this.#onOutcome) {
       const source = extra?.outcome.kind === 'failure' ? extra.outcome.failure.source : undefined;
       this.#onOutcome(kind, source, task.notifyFailed);

@@ -74,11 +74,11 @@ export class LineSplitter {
       } else {
         this.#pendingBytes += end - start;
         if (this.#pendingBytes > this.#max) {
-          const segment = chunk.subarray(start, end);
+          const parts = [...this.#pending, chunk.subarray(start, end)];
           this.#discarding = true;
           this.#discarded = this.#pendingBytes;
-          this.#head = firstBytes([...this.#pending, segment], EDGE_BYTES);
-          this.#tail = finalBytes([...this.#pending, segment], EDGE_BYTES);
+          this.#head = firstBytes(parts, EDGE_BYTES);
+          this.#tail = finalBytes(parts, EDGE_BYTES);
           this.#pending = [];
           this.#pendingBytes = 0;
         } else if (end > start) {
